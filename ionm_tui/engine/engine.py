@@ -1,0 +1,412 @@
+"""The engine: data chunks and markers in; sweeps, averages, trends, alerts and snapshots out.
+
+Sample alignment. A marker at LSL time ``t`` is tied to the data sample nearest to it: the first
+sample whose timestamp is ≥ ``t − ½/fs`` (a marker exactly midway goes to the earlier sample). A
+stim-channel event is the sample where the channel rises from 0 to a non-zero code. Around that
+sample ``s`` the test's window ``[t0, t1]`` ms covers samples ``s + round(t0·fs/1000)`` … ``s +
+round(t1·fs/1000)``, **both ends inclusive** — MNE-C's convention. A sweep is cut as soon as its
+last sample has arrived, whether the marker came before or after its samples.
+
+Determinism. Samples are addressed by absolute index, so cutting never depends on how the input was
+chunked; each test keeps its markers in arrival order and accumulates sweeps in that order. The
+same samples and markers give each test the same averages, trend points and alerts, in the same
+order, whether they come one sample at a time or all at once (as long as markers are not later than
+``buffer_s``). Records of *different* tests interleave in the order their sweeps completed, which
+depends on when markers arrived; every record carries its test and time.
+
+Bad data never raises: non-finite or backward timestamps, gaps, markers without data, markers too
+old for the buffer, windows longer than the buffer are counted by reason, reported as quality
+records and visible in every snapshot. Bad arguments raise ``ValueError`` naming the argument.
+"""
+
+from __future__ import annotations
+
+import math
+from collections import deque
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from .alerts import PRIORITY_RANK, AlertEvent
+from .chunk import Chunk, Marker
+from .commands import (
+    AcknowledgeAlert,
+    Annotate,
+    CaptureBaseline,
+    Command,
+    PauseTest,
+    ResetAverage,
+    SelectBaseline,
+    SetAveraging,
+)
+from .records import AnnotationRecord, AverageRecord, BaselineRecord, QualityEvent
+from .response import ResponseTracker
+from .ring import SampleRing
+from .snapshot import DataQuality, EngineSnapshot
+from .specs import EngineSpec
+from .trends import TrendPoint
+
+Record = AverageRecord | BaselineRecord | TrendPoint | AlertEvent | QualityEvent | AnnotationRecord
+
+DROP_REASONS: tuple[str, ...] = (
+    "too_old",  # its data already left the buffer (the marker came more than buffer_s late)
+    "no_data",  # no data at the marker time: before the stream started, or inside a gap
+    "clock_reset",  # still waiting when the data clock jumped back
+    "window_exceeds_buffer",  # the test's window is longer than the buffer
+    "pending_overflow",  # too many markers waiting for data (data stream silent)
+    "paused",  # the test was paused
+)
+
+
+@dataclass(slots=True)
+class _Pending:
+    """A stimulus waiting for its window: ``t`` from a marker, ``index`` once tied to a sample."""
+
+    t: float
+    index: int | None
+
+
+class Engine:
+    """Stimulus-locked averaging, measures, trends and alerts for one data stream.
+
+    Not thread-safe by design: one worker thread owns it; other threads see only snapshots.
+
+    Args:
+        spec: the stream and the tests.
+        gap_tolerance_s: timestamp jumps larger than one sample period plus this are gaps.
+    """
+
+    def __init__(self, spec: EngineSpec, *, gap_tolerance_s: float = 0.02) -> None:
+        if not (math.isfinite(gap_tolerance_s) and gap_tolerance_s >= 0):
+            raise ValueError(f"gap_tolerance_s must be ≥ 0; got {gap_tolerance_s!r}")
+        self.spec = spec
+        st = spec.stream
+        self._fs = st.sfreq_hz
+        self._half = 0.5 / st.sfreq_hz
+        self._gap_tol = gap_tolerance_s
+        self._gap_step = 1.0 / st.sfreq_hz + gap_tolerance_s
+        self._trackers = [
+            ResponseTracker(
+                t,
+                st,
+                gap_tolerance_s=gap_tolerance_s,
+                history=spec.trend_history,
+                waterfall_depth=spec.waterfall_depth,
+            )
+            for t in spec.tests
+        ]
+        self._by_code: dict[str, list[int]] = {}
+        for i, t in enumerate(spec.tests):
+            self._by_code.setdefault(t.marker, []).append(i)
+        capacity = max(2, math.ceil(spec.buffer_s * st.sfreq_hz))
+        self._ring = SampleRing(capacity, len(st.labels))
+        # Chunks are written in pieces and pending sweeps cut after each one. A sweep whose last
+        # sample arrives in a piece must still have its first sample (and its stimulus sample)
+        # held after that piece, so a piece is at most capacity − span + 1 samples long;
+        # otherwise long windows would be dropped as too old depending on the chunk size.
+        spans = [
+            max(tr.processor.stop_offset, 0) - min(tr.processor.start_offset, 0) + 1
+            for tr in self._trackers
+            if tr.processor.n_times <= capacity
+        ]
+        self._piece = max(1, min(capacity // 2, capacity - max(spans, default=0) + 1))
+        self._n_ch = len(st.labels)
+        self._stim_col = st.labels.index(st.stim_channel) if st.stim_channel else None
+        self._stim_prev = 0.0
+        self._queues: list[deque[_Pending]] = [deque() for _ in self._trackers]
+        self._n_pending = 0
+        self._segment_start = 0
+        self._last_ts = -math.inf
+        self._records: list[Record] = []
+        self._seq = 0
+        self._markers = 0
+        self._unknown = 0
+        self._gaps = 0
+        self._resets = 0
+        self._bad_chunks = 0
+
+    # --- input ---------------------------------------------------------------------------------
+
+    def feed(self, chunk: Chunk) -> None:
+        """Add a chunk of data samples (any size); cut every sweep it completes."""
+        x = chunk.samples
+        if x.shape[1] != self._n_ch:
+            self._bad_chunks += 1
+            self._quality(
+                "channel_mismatch",
+                float(chunk.timestamps[0]) if chunk.n_times else math.nan,
+                f"chunk from {chunk.stream!r} has {x.shape[1]} channels, the stream spec "
+                f"{self._n_ch}; "
+                "chunk ignored — check the stream matches the profile",
+            )
+            return
+        ts = chunk.timestamps
+        if not np.isfinite(ts).all():
+            # Judged on the whole chunk before it is split into pieces: the chunk is refused whole.
+            self._bad_chunks += 1
+            self._quality(
+                "bad_timestamps",
+                self._last_ts,
+                f"{ts.shape[0]} samples with non-finite timestamps ignored",
+            )
+            return
+        for i in range(0, ts.shape[0], self._piece):
+            self._write(ts[i : i + self._piece], x[i : i + self._piece])
+
+    def feed_markers(self, markers: Iterable[Marker]) -> None:
+        """Add stimulus markers (in the order they were received)."""
+        for m in markers:
+            self._markers += 1
+            parts = m.value.split(maxsplit=1)
+            targets = self._by_code.get(parts[0]) if parts else None
+            if not targets or not math.isfinite(m.timestamp):
+                self._unknown += 1
+                continue
+            for ti in targets:
+                self._enqueue(ti, _Pending(float(m.timestamp), None))
+        self._process_pending()
+
+    def _enqueue(self, ti: int, p: _Pending) -> None:
+        tr = self._trackers[ti]
+        if tr.paused:
+            tr.drop("paused")
+            return
+        if tr.processor.n_times > self._ring.capacity:
+            if tr.drop("window_exceeds_buffer"):
+                self._quality(
+                    "sweep_dropped",
+                    p.t,
+                    f"the window of {tr.spec.id} ({tr.processor.n_times} samples) is longer "
+                    "than the "
+                    f"buffer ({self._ring.capacity}); raise buffer_s",
+                    tr.spec.id,
+                )
+            return
+        q = self._queues[ti]
+        if len(q) >= self.spec.max_pending:
+            q.popleft()
+            self._n_pending -= 1
+            self._drop(ti, "pending_overflow", p.t)
+        q.append(p)
+        self._n_pending += 1
+
+    def _write(self, ts: NDArray[np.float64], x: NDArray[np.floating]) -> None:
+        n = ts.shape[0]
+        if n == 0:
+            return
+        d = np.diff(ts)
+        first_step = ts[0] - self._last_ts
+        if first_step <= 0 or (d.size and d.min() <= 0):
+            k = 0 if first_step <= 0 else int(np.flatnonzero(d <= 0)[0]) + 1
+            if k:
+                self._write(ts[:k], x[:k])
+            self._clock_reset(float(ts[k]))
+            self._write(ts[k:], x[k:])
+            return
+        if first_step > self._gap_step and math.isfinite(self._last_ts):
+            self._gap(self._last_ts, float(ts[0]))
+        if d.size and d.max() > self._gap_step:
+            for j in np.flatnonzero(d > self._gap_step):
+                self._gap(float(ts[j]), float(ts[j + 1]))
+        if self._stim_col is not None:
+            self._stim_events(x[:, self._stim_col])
+        self._ring.write(ts, x)
+        self._last_ts = float(ts[-1])
+        if self._n_pending:
+            self._process_pending()
+
+    def _stim_events(self, stim: NDArray[np.floating]) -> None:
+        prev = np.empty_like(stim)
+        prev[0] = self._stim_prev
+        prev[1:] = stim[:-1]
+        self._stim_prev = float(stim[-1])
+        edges = np.flatnonzero((prev == 0) & (stim != 0) & np.isfinite(stim))
+        base = self._ring.total
+        for j in edges:
+            code = str(int(stim[j]))
+            targets = self._by_code.get(code)
+            self._markers += 1
+            if not targets:
+                self._unknown += 1
+                continue
+            for ti in targets:
+                self._enqueue(ti, _Pending(math.nan, base + int(j)))
+
+    def _clock_reset(self, t: float) -> None:
+        self._resets += 1
+        self._quality(
+            "clock_reset", t, "data timestamps jumped back; sweeps waiting for data were dropped"
+        )
+        for ti, q in enumerate(self._queues):
+            while q:
+                p = q.popleft()
+                self._drop(ti, "clock_reset", p.t)
+        self._n_pending = 0
+        self._last_ts = -math.inf
+        self._segment_start = self._ring.total
+
+    def _gap(self, t0: float, t1: float) -> None:
+        self._gaps += 1
+        self._records.append(
+            QualityEvent(
+                "gap", t0, f"no data for {t1 - t0:.3f} s (from t={t0:.3f})", duration_s=t1 - t0
+            )
+        )
+
+    # --- sweeps --------------------------------------------------------------------------------
+
+    def _process_pending(self) -> None:
+        ring = self._ring
+        total = ring.total
+        if total == 0:
+            return
+        newest = ring.newest_timestamp
+        oldest = ring.oldest
+        for ti, q in enumerate(self._queues):
+            tr = self._trackers[ti]
+            while q:
+                p = q[0]
+                if p.index is None:
+                    if newest < p.t - self._half:
+                        break
+                    reason = self._resolve(p)
+                    if reason is not None:
+                        q.popleft()
+                        self._n_pending -= 1
+                        self._drop(ti, reason, p.t)
+                        continue
+                assert p.index is not None
+                start = p.index + tr.processor.start_offset
+                stop = p.index + tr.processor.stop_offset
+                if stop >= total:
+                    break
+                q.popleft()
+                self._n_pending -= 1
+                if start < self._segment_start or start < 0:
+                    self._drop(ti, "no_data", p.t)
+                    continue
+                if start < oldest:
+                    self._drop(ti, "too_old", p.t)
+                    continue
+                ts_w, raw = ring.cut(start, stop, tr.processor.columns)
+                t_stim = ring.timestamp(p.index)
+                self._records.extend(tr.add_sweep(raw, ts_w, t_stim))
+
+    def _resolve(self, p: _Pending) -> str | None:
+        """Tie a marker to its nearest sample; return a drop reason when it cannot be."""
+        ring = self._ring
+        lo = max(ring.oldest, self._segment_start)
+        idx = ring.first_at_or_after(p.t - self._half, lo)
+        if idx >= ring.total:  # cannot happen once newest ≥ t − ½/fs; kept as a guard
+            return "no_data"
+        t_idx = ring.timestamp(idx)
+        if idx == lo and lo > self._segment_start and t_idx > p.t + self._half:
+            return "too_old"
+        if t_idx - p.t > self._half + self._gap_tol:
+            return "no_data"
+        p.index = idx
+        return None
+
+    def _drop(self, ti: int, reason: str, t: float) -> None:
+        tr = self._trackers[ti]
+        if tr.drop(reason):
+            self._quality(
+                "sweep_dropped",
+                t,
+                f"{tr.spec.id}: a stimulus was dropped ({reason.replace('_', ' ')})",
+                tr.spec.id,
+            )
+
+    def _quality(self, kind: str, t: float, detail: str, test: str | None = None) -> None:
+        self._records.append(QualityEvent(kind, t, detail, test))
+
+    # --- commands ------------------------------------------------------------------------------
+
+    def _select(self, test: str | None) -> list[ResponseTracker]:
+        if test is None:
+            return list(self._trackers)
+        for tr in self._trackers:
+            if tr.spec.id == test:
+                return [tr]
+        ids = ", ".join(t.spec.id for t in self._trackers)
+        raise ValueError(f"no test {test!r}; the tests are: {ids}")
+
+    def apply(self, command: Command) -> None:
+        """Apply a command between chunks.
+
+        Raises:
+            ValueError: the command names an unknown test or baseline, or a baseline is
+                captured before any average exists; the engine state is unchanged then.
+        """
+        t = self._ring.newest_timestamp
+        out: list[Record] = []
+        if isinstance(command, CaptureBaseline):
+            trs = self._select(command.test)
+            ready = [tr for tr in trs if tr.view().latest is not None]
+            if not ready:
+                raise ValueError(
+                    f"cannot capture baseline {command.name!r}: no test has an average yet"
+                )
+            for tr in ready:
+                out.extend(tr.capture_baseline(command.name))
+        elif isinstance(command, SelectBaseline):
+            trs = self._select(command.test)
+            have = [tr for tr in trs if command.name in tr.baselines]
+            if not have:
+                names = sorted({n for tr in trs for n in tr.baselines})
+                raise ValueError(
+                    f"no baseline {command.name!r} has been captured "
+                    f"(captured: {', '.join(names) or 'none yet'})"
+                )
+            for tr in have:
+                out.extend(tr.select_baseline(command.name, t))
+        elif isinstance(command, ResetAverage):
+            for tr in self._select(command.test):
+                tr.reset_average()
+        elif isinstance(command, PauseTest):
+            for tr in self._select(command.test):
+                tr.set_paused(command.paused)
+        elif isinstance(command, SetAveraging):
+            for tr in self._select(command.test):
+                tr.reset_average(command.averaging)
+        elif isinstance(command, AcknowledgeAlert):
+            for tr in self._select(command.test):
+                out.extend(tr.acknowledge(command.criterion, t))
+        elif isinstance(command, Annotate):
+            out.append(AnnotationRecord(t, command.text, tuple(command.tags)))
+        else:
+            raise ValueError(f"unknown command {command!r}")
+        self._records.extend(out)
+
+    # --- output --------------------------------------------------------------------------------
+
+    def drain_records(self) -> list[Record]:
+        """Every record emitted since the last call, in order (averages, trends, alerts, …)."""
+        out, self._records = self._records, []
+        return out
+
+    def snapshot(self) -> EngineSnapshot:
+        """A frozen view of everything now (cheap: views are cached until their test changes)."""
+        self._seq += 1
+        views = tuple(tr.view() for tr in self._trackers)
+        alerts = sorted(
+            (a for v in views for a in v.alerts),
+            key=lambda a: (a.acknowledged, PRIORITY_RANK[a.priority], -a.onset_t),
+        )
+        return EngineSnapshot(
+            seq=self._seq,
+            t=self._ring.newest_timestamp,
+            tests=views,
+            alerts=tuple(alerts),
+            quality=DataQuality(
+                samples=self._ring.total,
+                markers=self._markers,
+                unknown_markers=self._unknown,
+                gaps=self._gaps,
+                clock_resets=self._resets,
+                bad_chunks=self._bad_chunks,
+                pending=self._n_pending,
+            ),
+        )
