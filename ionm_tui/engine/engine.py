@@ -380,6 +380,10 @@ class Engine:
             raise ValueError(f"unknown command {command!r}")
         self._records.extend(out)
 
+    def note(self, record: QualityEvent) -> None:
+        """Add a record from outside the data path (e.g. a rejected command) to the output."""
+        self._records.append(record)
+
     # --- output --------------------------------------------------------------------------------
 
     def drain_records(self) -> list[Record]:

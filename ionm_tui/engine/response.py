@@ -62,7 +62,7 @@ class ResponseTracker:
         self._latest_avg: NDArray[np.float64] | None = None
         self._latest_measures: Measures | None = None
         self._points: deque[TrendPoint] = deque(maxlen=history)
-        self._trend_arrays = (_ro(np.empty(0)), _ro(np.empty(0)), _ro(np.empty(0)))
+        self._trend_arrays = (_ro(np.empty(0)),) * 4
         self._waterfall: deque[AverageRecord] = deque(maxlen=waterfall_depth)
         self._view: TestView | None = None
 
@@ -135,6 +135,7 @@ class ResponseTracker:
             _ro(np.fromiter((p.t for p in pts), float, len(pts))),
             _ro(np.fromiter((p.amplitude_uv for p in pts), float, len(pts))),
             _ro(np.fromiter((p.latency_ms for p in pts), float, len(pts))),
+            _ro(np.fromiter((p.primary_value for p in pts), float, len(pts))),
         )
         self._waterfall.append(avg)
         records.append(avg)
@@ -218,7 +219,7 @@ class ResponseTracker:
     def view(self) -> TestView:
         """The current read-only view (cached until the state changes)."""
         if self._view is None:
-            t_arr, a_arr, l_arr = self._trend_arrays
+            t_arr, a_arr, l_arr, p_arr = self._trend_arrays
             self._view = TestView(
                 spec=self.spec,
                 averaging=self.averaging,
@@ -231,6 +232,7 @@ class ResponseTracker:
                 trend_t=t_arr,
                 trend_amplitude_uv=a_arr,
                 trend_latency_ms=l_arr,
+                trend_primary=p_arr,
                 waterfall=tuple(self._waterfall),
                 accepted=self.averager.accepted,
                 in_progress=self.averager.in_progress,

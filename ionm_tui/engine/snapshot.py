@@ -30,6 +30,8 @@ class TestView:
         trend_t: (n_points,) LSL seconds of the last trend points.
         trend_amplitude_uv: (n_points,) their amplitudes (for sparklines).
         trend_latency_ms: (n_points,) their latencies.
+        trend_primary: (n_points,) their primary quantity (``latest.primary``; the amplitude for
+            evoked potentials) for the sparkline.
         waterfall: the last few averages, oldest first (for the stacked view).
         accepted: sweeps accepted since the average was last reset.
         in_progress: sweeps accepted towards the next update.
@@ -52,6 +54,7 @@ class TestView:
     trend_t: NDArray[np.float64]
     trend_amplitude_uv: NDArray[np.float64]
     trend_latency_ms: NDArray[np.float64]
+    trend_primary: NDArray[np.float64]
     waterfall: tuple[AverageRecord, ...]
     accepted: int
     in_progress: int
@@ -94,6 +97,8 @@ class EngineSnapshot:
         tests: one view per test, in profile order.
         alerts: every active alert, highest priority first, then newest onset first.
         quality: data-quality counters.
+        streams: health of each input stream (``ionm_tui.streams.health.StreamHealth``),
+            attached by the worker loop; empty when the engine is used on its own.
     """
 
     seq: int
@@ -101,3 +106,4 @@ class EngineSnapshot:
     tests: tuple[TestView, ...]
     alerts: tuple[AlertStatus, ...]
     quality: DataQuality
+    streams: tuple[object, ...] = ()

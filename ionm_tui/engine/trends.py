@@ -57,7 +57,12 @@ class TrendPoint:
         snr: signal/noise amplitude ratio of the measured channel.
         noise_uv: RMS of the ± average, µV.
         fsp: Elberling & Don's Fsp.
-        mode: averaging mode (``"block"``, ``"moving"``, ``"ewma"``).
+        mode: averaging mode (``"block"``, ``"moving"``, ``"ewma"``; ``"single"`` for single-sweep
+            responses, ``"continuous"`` for free-run EMG and EEG).
+        values: further named measures of the modality, with the unit in the name, e.g.
+            ``("threshold_v", 300.0)``, ``("train_time_s", 3.2)``, ``("relative_alpha", 0.31)``.
+        primary: the name of the quantity views trend first (``"amplitude_uv"`` or one of
+            ``values``).
     """
 
     test: str
@@ -77,6 +82,22 @@ class TrendPoint:
     noise_uv: float
     fsp: float
     mode: str
+    values: tuple[tuple[str, float], ...] = ()
+    primary: str = "amplitude_uv"
+
+    def value(self, name: str) -> float:
+        """A measure by name: ``amplitude_uv``, ``latency_ms``, ``snr`` or one of ``values``."""
+        if name in ("amplitude_uv", "latency_ms", "snr", "noise_uv", "fsp", "sweeps"):
+            return float(getattr(self, name))
+        for key, v in self.values:
+            if key == name:
+                return v
+        return math.nan
+
+    @property
+    def primary_value(self) -> float:
+        """The value of the primary quantity."""
+        return self.value(self.primary)
 
 
 def change_pct(value: float, reference: float) -> float | None:
