@@ -16,8 +16,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .specs import AlertSpec
-from .trends import Baseline, TrendPoint
+from .specs import AlertSpec, CriterionSpec
+from .trends import Baseline, TrendPoint, change_pct
 
 CRITERIA: tuple[str, ...] = ("amplitude_drop", "latency_rise", "loss_of_response")
 PRIORITY_RANK = {"high": 0, "medium": 1, "low": 2}
@@ -38,8 +38,9 @@ class AlertEvent:
         baseline_value: the baseline's value of the same quantity (None for loss of response).
         change_pct: change vs baseline, % (None for loss of response).
         threshold: the criterion's limit (% for changes, SNR floor for loss).
-        baseline: name of the baseline compared with.
+        baseline: name of the baseline compared with (None for absolute limits).
         message: one plain sentence for people.
+        quantity: the quantity judged (``"amplitude_uv"``, ``"threshold_v"`` …).
     """
 
     test: str
@@ -54,6 +55,7 @@ class AlertEvent:
     threshold: float
     baseline: str | None
     message: str
+    quantity: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,15 +74,54 @@ class AlertStatus:
 class _Criterion:
     """State of one criterion of one test."""
 
-    def __init__(self, name: str, priority: str) -> None:
-        self.name = name
-        self.priority = priority
+    def __init__(self, spec: CriterionSpec, confirm: int) -> None:
+        self.spec = spec
+        self.name = spec.name
+        self.priority = spec.priority
+        self.confirm = spec.confirm or confirm
         self.state = "idle"
         self.met_run = 0
         self.ok_run = 0
         self.onset_t = math.nan
         self.acknowledged = False
         self.latest: AlertEvent | None = None
+
+
+_Evaluation = tuple[bool, bool, float, float | None, float | None, float]
+
+
+def evaluate(
+    spec: CriterionSpec, point: TrendPoint, baseline: Baseline | None, clear_margin_pct: float
+) -> _Evaluation | None:
+    """Judge one criterion on one trend point.
+
+    Returns:
+        (met, inside_clear_band, measured, baseline_value, change_pct, limit), or None when the
+        criterion cannot be judged (no baseline, a non-finite value).
+    """
+    v = point.value(spec.quantity)
+    if math.isnan(v):
+        return None
+    keep = 1.0 - clear_margin_pct / 100.0  # hysteresis: the limit pulled back by the margin
+    lim = spec.limit
+    if not spec.needs_baseline:
+        if spec.kind == "below":
+            return v < lim, v >= lim / keep if lim > 0 else v >= lim, v, None, None, lim
+        return v > lim, v <= lim * keep, v, None, None, lim
+    if baseline is None:
+        return None
+    b = baseline.value(spec.quantity)
+    if not math.isfinite(b):
+        return None
+    if spec.kind == "rise_abs":
+        d = v - b
+        return d >= lim, d < lim * keep, v, b, change_pct(v, b), lim
+    c = change_pct(v, b)
+    if c is None:
+        return None
+    if spec.kind == "drop_pct":
+        return c <= -lim, c > -lim * keep, v, b, c, lim
+    return c >= lim, c < lim * keep, v, b, c, lim
 
 
 class AlertTracker:
@@ -94,55 +135,25 @@ class AlertTracker:
     def __init__(self, test: str, spec: AlertSpec) -> None:
         self.test = test
         self.spec = spec
-        self._crit = {
-            "amplitude_drop": _Criterion("amplitude_drop", spec.amplitude_priority),
-            "latency_rise": _Criterion("latency_rise", spec.latency_priority),
-            "loss_of_response": _Criterion("loss_of_response", spec.loss_priority),
-        }
-
-    def _evaluate(
-        self, name: str, point: TrendPoint, baseline: Baseline | None
-    ) -> tuple[bool, bool, float, float | None, float | None, float] | None:
-        """(met, inside_clear_band, measured, baseline_value, change_pct, threshold); None: n/a."""
-        s = self.spec
-        keep = 1.0 - s.clear_margin_pct / 100.0  # hysteresis: the limit pulled back by the margin
-        if name == "amplitude_drop":
-            if (
-                s.amplitude_drop_pct is None
-                or baseline is None
-                or point.amplitude_change_pct is None
-            ):
-                return None
-            c = point.amplitude_change_pct
-            thr = s.amplitude_drop_pct
-            return c <= -thr, c > -thr * keep, point.amplitude_uv, baseline.amplitude_uv, c, thr
-        if name == "latency_rise":
-            if s.latency_rise_pct is None or baseline is None or point.latency_change_pct is None:
-                return None
-            c = point.latency_change_pct
-            thr = s.latency_rise_pct
-            return c >= thr, c < thr * keep, point.latency_ms, baseline.latency_ms, c, thr
-        if s.snr_floor is None or math.isnan(point.snr):
-            return None
-        floor = s.snr_floor
-        return point.snr < floor, point.snr >= floor / keep, point.snr, None, None, floor
+        self._crit = {c.name: _Criterion(c, spec.confirm) for c in spec.all_criteria()}
 
     def update(self, point: TrendPoint, baseline: Baseline | None) -> list[AlertEvent]:
         """Evaluate every criterion on a new trend point; return the transitions."""
         events: list[AlertEvent] = []
-        k = self.spec.confirm
-        for name, c in self._crit.items():
-            ev = self._evaluate(name, point, baseline)
+        for c in self._crit.values():
+            k = c.confirm
+            ev = evaluate(c.spec, point, baseline, self.spec.clear_margin_pct)
             if ev is None:
                 # Not evaluable (no baseline, no latency): an unconfirmed alert lapses; a confirmed
                 # one stays, since we cannot show it resolved.
                 if c.state == "raised":
+                    c.state = "idle"
                     events.append(
                         self._event(c, "cleared", point.t, math.nan, None, None, math.nan, None)
                     )
                 continue
             met, inside, measured, base_val, chg, thr = ev
-            bname = baseline.name if baseline else None
+            bname = baseline.name if baseline and c.spec.needs_baseline else None
             if c.state == "idle":
                 if met:
                     c.state, c.met_run, c.onset_t, c.acknowledged = "raised", 1, point.t, False
@@ -266,7 +277,8 @@ class AlertTracker:
             change_pct=chg,
             threshold=thr,
             baseline=bname,
-            message=_describe(self.test, c.name, state, measured, base_val, chg, thr, bname),
+            message=describe(self.test, c.spec, state, measured, base_val, chg, bname),
+            quantity=c.spec.quantity,
         )
         c.latest = ev
         return ev
@@ -276,29 +288,52 @@ def _fields(ev: AlertEvent) -> dict[str, object]:
     return {name: getattr(ev, name) for name in AlertEvent.__slots__}
 
 
-def _describe(
+_UNITS = {"_uv": "µV", "_ms": "ms", "_v": "V", "_ma": "mA", "_s": "s", "_hz": "Hz", "_pct": "%"}
+
+
+def split_unit(quantity: str) -> tuple[str, str]:
+    """A quantity's name and unit (``latency_ms`` → ``("latency", "ms")``; no unit: ``""``)."""
+    for suffix, unit in _UNITS.items():
+        if quantity.endswith(suffix):
+            return quantity.removesuffix(suffix), unit
+    return quantity, ""
+
+
+def _num(v: float) -> str:
+    return f"{v:.2f}" if abs(v) < 1000 else f"{v:.0f}"
+
+
+def describe(
     test: str,
-    criterion: str,
+    spec: CriterionSpec,
     state: str,
     measured: float,
     base_val: float | None,
     chg: float | None,
-    thr: float,
     bname: str | None,
 ) -> str:
-    if criterion == "loss_of_response":
-        what = f"SNR {measured:.2f} below floor {thr:g} (loss of response)"
-    elif criterion == "amplitude_drop":
-        what = (
-            f"amplitude {measured:.2f} µV vs {base_val:.2f} µV ({chg:+.0f} %, limit −{thr:g} %)"
-            if chg is not None
-            else "amplitude not measurable"
-        )
+    """One plain sentence for an alert transition."""
+    q = spec.quantity
+    label, unit = split_unit(q)
+    label = {"snr": "SNR", "present": "response"}.get(label, label.replace("_", " "))
+    u = f" {unit}" if unit else ""
+    if math.isnan(measured):
+        what = f"{label} not measurable"
+    elif q == "present":
+        what = "response absent" if measured < 0.5 else "response present"
+    elif spec.kind in ("below", "above"):
+        word = "below" if spec.kind == "below" else "above"
+        what = f"{label} {_num(measured)}{u} {word} limit {spec.limit:g}{u}"
+    elif spec.kind == "rise_abs":
+        assert base_val is not None  # baseline criteria always carry the baseline value
+        what = f"{label} {_num(measured)}{u} vs {_num(base_val)}{u} (limit +{spec.limit:g}{u})"
     else:
-        what = (
-            f"latency {measured:.2f} ms vs {base_val:.2f} ms ({chg:+.1f} %, limit +{thr:g} %)"
-            if chg is not None
-            else "latency not measurable"
-        )
+        sign = "−" if spec.kind == "drop_pct" else "+"
+        c = f"{chg:+.0f} %" if chg is not None else "n/a"
+        assert base_val is not None
+        lim = f"limit {sign}{spec.limit:g} %"
+        what = f"{label} {_num(measured)}{u} vs {_num(base_val)}{u} ({c}, {lim})"
+    if spec.name == "loss_of_response":
+        what += " (loss of response)"
     ref = f" [baseline {bname}]" if bname else ""
     return f"{test}: {state}: {what}{ref}"

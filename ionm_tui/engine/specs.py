@@ -149,6 +149,54 @@ class PeakSpec:
         _check_range(f"peak {self.name}: search_ms", self.search_ms)
 
 
+CRITERION_KINDS: tuple[str, ...] = ("drop_pct", "rise_pct", "rise_abs", "below", "above")
+
+
+@dataclass(frozen=True, slots=True)
+class CriterionSpec:
+    """One alert criterion on one trended quantity.
+
+    Attributes:
+        name: what fired, in records and banners (e.g. ``"amplitude_drop"``, ``"threshold_low"``).
+        quantity: the trend point quantity judged: ``"amplitude_uv"``, ``"latency_ms"``,
+            ``"snr"`` or a modality value such as ``"threshold_v"``, ``"relative_alpha"``.
+        kind: ``"drop_pct"`` (fall by ≥ limit % vs baseline), ``"rise_pct"`` (rise by ≥ limit %
+            vs baseline), ``"rise_abs"`` (rise by ≥ limit, in the quantity's unit, vs baseline),
+            ``"below"`` / ``"above"`` (an absolute limit, no baseline needed).
+        limit: the limit, in % or in the quantity's unit.
+        priority: priority once confirmed (``"high"``, ``"medium"``, ``"low"``).
+        confirm: consecutive updates to confirm (and to clear); None uses the test's ``confirm``.
+    """
+
+    name: str
+    quantity: str
+    kind: str
+    limit: float
+    priority: Priority = "high"
+    confirm: int | None = None
+
+    def __post_init__(self) -> None:
+        if not self.name or not self.quantity:
+            raise ValueError("criterion name and quantity must not be empty")
+        if self.kind not in CRITERION_KINDS:
+            raise ValueError(f"criterion {self.name}: kind must be one of {CRITERION_KINDS}")
+        if not math.isfinite(self.limit):
+            raise ValueError(f"criterion {self.name}: limit must be a finite number")
+        if self.kind in ("drop_pct", "rise_pct", "rise_abs") and self.limit <= 0:
+            raise ValueError(f"criterion {self.name}: limit must be positive; got {self.limit!r}")
+        if self.kind == "drop_pct" and self.limit > 100:
+            raise ValueError(f"criterion {self.name}: a drop must be ≤ 100 %; got {self.limit!r}")
+        if self.priority not in PRIORITIES:
+            raise ValueError(f"criterion {self.name}: priority must be one of {PRIORITIES}")
+        if self.confirm is not None and (not isinstance(self.confirm, int) or self.confirm < 1):
+            raise ValueError(f"criterion {self.name}: confirm must be an integer ≥ 1")
+
+    @property
+    def needs_baseline(self) -> bool:
+        """True when the criterion compares with a baseline."""
+        return self.kind in ("drop_pct", "rise_pct", "rise_abs")
+
+
 @dataclass(frozen=True, slots=True)
 class AlertSpec:
     """Alert criteria of one test, each confirmed over ``confirm`` consecutive updates.
@@ -163,6 +211,8 @@ class AlertSpec:
             with a 10 % margin clears below a 45 % drop; an SNR floor of 1.0 clears at ≥ 1.11).
         amplitude_priority, latency_priority, loss_priority: IEC 60601-1-8 style priority of each
             criterion once confirmed ("high", "medium", "low"); unconfirmed alerts are "low".
+        criteria: further criteria (modality-specific: threshold rise, train time, relative
+            alpha …), evaluated by the same machinery.
     """
 
     amplitude_drop_pct: float | None = 50.0
@@ -173,6 +223,7 @@ class AlertSpec:
     amplitude_priority: Priority = "high"
     latency_priority: Priority = "medium"
     loss_priority: Priority = "high"
+    criteria: tuple[CriterionSpec, ...] = ()
 
     def __post_init__(self) -> None:
         for name, top in (("amplitude_drop_pct", 100), ("latency_rise_pct", 1000)):
@@ -189,6 +240,40 @@ class AlertSpec:
         for name in ("amplitude_priority", "latency_priority", "loss_priority"):
             if getattr(self, name) not in PRIORITIES:
                 raise ValueError(f"alert.{name} must be one of {PRIORITIES}")
+        names = [c.name for c in self.all_criteria()]
+        if len(set(names)) != len(names):
+            raise ValueError(f"alert criteria names must be unique; got {names}")
+
+    def all_criteria(self) -> tuple[CriterionSpec, ...]:
+        """Every criterion: the evoked-potential shorthands expanded, then ``criteria``."""
+        out: list[CriterionSpec] = []
+        if self.amplitude_drop_pct is not None:
+            out.append(
+                CriterionSpec(
+                    "amplitude_drop",
+                    "amplitude_uv",
+                    "drop_pct",
+                    self.amplitude_drop_pct,
+                    self.amplitude_priority,
+                )
+            )
+        if self.latency_rise_pct is not None:
+            out.append(
+                CriterionSpec(
+                    "latency_rise",
+                    "latency_ms",
+                    "rise_pct",
+                    self.latency_rise_pct,
+                    self.latency_priority,
+                )
+            )
+        if self.snr_floor is not None:
+            out.append(
+                CriterionSpec(
+                    "loss_of_response", "snr", "below", self.snr_floor, self.loss_priority
+                )
+            )
+        return (*out, *self.criteria)
 
 
 @dataclass(frozen=True, slots=True)

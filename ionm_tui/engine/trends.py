@@ -24,16 +24,41 @@ class Baseline:
         latency_ms: the trended latency then.
         snr: its SNR.
         sweeps: sweeps behind it.
+        values: the modality's further measures then (see ``TrendPoint.values``).
     """
 
     test: str
     name: str
     t: float
-    average_uv: NDArray[np.float64]
+    average_uv: NDArray[np.float64] | None
     amplitude_uv: float
     latency_ms: float
     snr: float
     sweeps: float
+    values: tuple[tuple[str, float], ...] = ()
+
+    def value(self, name: str) -> float:
+        """A measure by name, as ``TrendPoint.value``."""
+        if name in ("amplitude_uv", "latency_ms", "snr", "sweeps"):
+            return float(getattr(self, name))
+        return dict(self.values).get(name, math.nan)
+
+    @classmethod
+    def from_point(
+        cls, name: str, point: TrendPoint, average: NDArray[np.float64] | None
+    ) -> Baseline:
+        """A baseline made of a trend point (and the average behind it, if any)."""
+        return cls(
+            point.test,
+            name,
+            point.t,
+            average,
+            point.amplitude_uv,
+            point.latency_ms,
+            point.snr,
+            point.sweeps,
+            point.values,
+        )
 
 
 @dataclass(frozen=True, slots=True)
