@@ -1,0 +1,1 @@
+"""Sources and sinks: LSL inlets and outlets, XDF replay and recording, the simulator."""
