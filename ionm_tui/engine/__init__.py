@@ -14,10 +14,21 @@ from .commands import (
     SetAveraging,
 )
 from .engine import DROP_REASONS, Engine, Record
+from .engine_spec import AnyTestSpec, EngineSpec
+from .markers import ParsedMarker, parse_marker
 from .measures import Measures, PeakMeasure, design_bandpass, find_peak, zero_phase
+from .modality_specs import EEG_BANDS_HZ, EegSpec, FreeRunEmgSpec, SingleSweepSpec
 from .records import AnnotationRecord, AverageRecord, BaselineRecord, QualityEvent
 from .snapshot import DataQuality, EngineSnapshot, TestView
-from .specs import AlertSpec, AveragingSpec, EngineSpec, PeakSpec, RejectSpec, StreamSpec, TestSpec
+from .specs import (
+    AlertSpec,
+    AveragingSpec,
+    CriterionSpec,
+    PeakSpec,
+    RejectSpec,
+    StreamSpec,
+    TestSpec,
+)
 from .sweep import REJECT_REASONS, SweepProcessor
 from .trends import Baseline, TrendPoint
 from .triggers import find_rising_edges
@@ -25,6 +36,7 @@ from .triggers import find_rising_edges
 __all__ = [
     "CRITERIA",
     "DROP_REASONS",
+    "EEG_BANDS_HZ",
     "REJECT_REASONS",
     "AcknowledgeAlert",
     "AlertEvent",
@@ -32,6 +44,7 @@ __all__ = [
     "AlertStatus",
     "Annotate",
     "AnnotationRecord",
+    "AnyTestSpec",
     "AverageEstimate",
     "AverageRecord",
     "Averager",
@@ -41,12 +54,16 @@ __all__ = [
     "CaptureBaseline",
     "Chunk",
     "Command",
+    "CriterionSpec",
     "DataQuality",
+    "EegSpec",
     "Engine",
     "EngineSnapshot",
     "EngineSpec",
+    "FreeRunEmgSpec",
     "Marker",
     "Measures",
+    "ParsedMarker",
     "PauseTest",
     "PeakMeasure",
     "PeakSpec",
@@ -56,6 +73,7 @@ __all__ = [
     "ResetAverage",
     "SelectBaseline",
     "SetAveraging",
+    "SingleSweepSpec",
     "StreamSpec",
     "SweepProcessor",
     "TestSpec",
@@ -64,5 +82,6 @@ __all__ = [
     "design_bandpass",
     "find_peak",
     "find_rising_edges",
+    "parse_marker",
     "zero_phase",
 ]

@@ -21,15 +21,18 @@ records and visible in every snapshot. Bad arguments raise ``ValueError`` naming
 
 from __future__ import annotations
 
+import itertools
 import math
 from collections import deque
 from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Protocol
 
 import numpy as np
 from numpy.typing import NDArray
 
 from .alerts import PRIORITY_RANK, AlertEvent
+from .averaged import AveragedTracker
 from .chunk import Chunk, Marker
 from .commands import (
     AcknowledgeAlert,
@@ -41,11 +44,14 @@ from .commands import (
     SelectBaseline,
     SetAveraging,
 )
+from .engine_spec import AnyTestSpec, EngineSpec
+from .modality_specs import EegSpec, FreeRunEmgSpec, SingleSweepSpec
 from .records import AnnotationRecord, AverageRecord, BaselineRecord, QualityEvent
-from .response import ResponseTracker
 from .ring import SampleRing
+from .single_sweep import SingleSweepTracker
 from .snapshot import DataQuality, EngineSnapshot
-from .specs import EngineSpec
+from .specs import StreamSpec, TestSpec
+from .tracking import Tracker
 from .trends import TrendPoint
 
 Record = AverageRecord | BaselineRecord | TrendPoint | AlertEvent | QualityEvent | AnnotationRecord
@@ -66,6 +72,7 @@ class _Pending:
 
     t: float
     index: int | None
+    marker: str = ""
 
 
 class Engine:
@@ -87,19 +94,24 @@ class Engine:
         self._half = 0.5 / st.sfreq_hz
         self._gap_tol = gap_tolerance_s
         self._gap_step = 1.0 / st.sfreq_hz + gap_tolerance_s
-        self._trackers = [
-            ResponseTracker(
-                t,
-                st,
-                gap_tolerance_s=gap_tolerance_s,
-                history=spec.trend_history,
-                waterfall_depth=spec.waterfall_depth,
-            )
+        # Every test in profile order (views, commands); sweep-based ones share the marker
+        # queues, continuous ones (free-run EMG, EEG) see every sample.
+        self._all: list[Tracker] = [
+            _make_tracker(t, st, gap_tolerance_s, spec.trend_history, spec.waterfall_depth)
             for t in spec.tests
         ]
+        self._trackers: list[SweepTracker] = [
+            tr for tr in self._all if isinstance(tr, AveragedTracker | SingleSweepTracker)
+        ]
+        self._continuous: list[ContinuousTracker] = [
+            tr  # type: ignore[misc]
+            for tr, t in zip(self._all, spec.tests, strict=True)
+            if isinstance(t, FreeRunEmgSpec | EegSpec)
+        ]
+        self._restart = True  # the next samples follow a gap, a reset, or nothing at all
         self._by_code: dict[str, list[int]] = {}
-        for i, t in enumerate(spec.tests):
-            self._by_code.setdefault(t.marker, []).append(i)
+        for i, tr in enumerate(self._trackers):
+            self._by_code.setdefault(tr.spec.marker, []).append(i)
         capacity = max(2, math.ceil(spec.buffer_s * st.sfreq_hz))
         self._ring = SampleRing(capacity, len(st.labels))
         # Chunks are written in pieces and pending sweeps cut after each one. A sweep whose last
@@ -165,7 +177,7 @@ class Engine:
                 self._unknown += 1
                 continue
             for ti in targets:
-                self._enqueue(ti, _Pending(float(m.timestamp), None))
+                self._enqueue(ti, _Pending(float(m.timestamp), None, m.value))
         self._process_pending()
 
     def _enqueue(self, ti: int, p: _Pending) -> None:
@@ -205,17 +217,33 @@ class Engine:
             self._clock_reset(float(ts[k]))
             self._write(ts[k:], x[k:])
             return
+        breaks: list[int] = []  # sample offsets in this piece where a gap ends
         if first_step > self._gap_step and math.isfinite(self._last_ts):
             self._gap(self._last_ts, float(ts[0]))
+            self._restart = True
         if d.size and d.max() > self._gap_step:
             for j in np.flatnonzero(d > self._gap_step):
                 self._gap(float(ts[j]), float(ts[j + 1]))
+                breaks.append(int(j) + 1)
+        if self._continuous:
+            self._feed_continuous(ts, x, breaks)
         if self._stim_col is not None:
             self._stim_events(x[:, self._stim_col])
         self._ring.write(ts, x)
         self._last_ts = float(ts[-1])
         if self._n_pending:
             self._process_pending()
+
+    def _feed_continuous(
+        self, ts: NDArray[np.float64], x: NDArray[np.floating], breaks: list[int]
+    ) -> None:
+        """Hand samples to free-run EMG and EEG trackers, restarting them after every gap."""
+        bounds = [0, *breaks, ts.shape[0]]
+        for a, b in itertools.pairwise(bounds):
+            restart = self._restart or a > 0
+            for tr in self._continuous:
+                self._records.extend(tr.feed(ts[a:b], x[a:b], restart=restart))
+            self._restart = False
 
     def _stim_events(self, stim: NDArray[np.floating]) -> None:
         prev = np.empty_like(stim)
@@ -232,7 +260,7 @@ class Engine:
                 self._unknown += 1
                 continue
             for ti in targets:
-                self._enqueue(ti, _Pending(math.nan, base + int(j)))
+                self._enqueue(ti, _Pending(math.nan, base + int(j), code))
 
     def _clock_reset(self, t: float) -> None:
         self._resets += 1
@@ -246,6 +274,7 @@ class Engine:
         self._n_pending = 0
         self._last_ts = -math.inf
         self._segment_start = self._ring.total
+        self._restart = True
 
     def _gap(self, t0: float, t1: float) -> None:
         self._gaps += 1
@@ -292,7 +321,7 @@ class Engine:
                     continue
                 ts_w, raw = ring.cut(start, stop, tr.processor.columns)
                 t_stim = ring.timestamp(p.index)
-                self._records.extend(tr.add_sweep(raw, ts_w, t_stim))
+                self._records.extend(tr.add_sweep(raw, ts_w, t_stim, p.marker))
 
     def _resolve(self, p: _Pending) -> str | None:
         """Tie a marker to its nearest sample; return a drop reason when it cannot be."""
@@ -324,13 +353,13 @@ class Engine:
 
     # --- commands ------------------------------------------------------------------------------
 
-    def _select(self, test: str | None) -> list[ResponseTracker]:
+    def _select(self, test: str | None) -> list[Tracker]:
         if test is None:
-            return list(self._trackers)
-        for tr in self._trackers:
-            if tr.spec.id == test:
+            return list(self._all)
+        for tr in self._all:
+            if tr.id == test:
                 return [tr]
-        ids = ", ".join(t.spec.id for t in self._trackers)
+        ids = ", ".join(t.id for t in self._all)
         raise ValueError(f"no test {test!r}; the tests are: {ids}")
 
     def apply(self, command: Command) -> None:
@@ -370,6 +399,8 @@ class Engine:
                 tr.set_paused(command.paused)
         elif isinstance(command, SetAveraging):
             for tr in self._select(command.test):
+                if not isinstance(tr, AveragedTracker):
+                    raise ValueError(f"test {tr.id} is not averaged; its averaging cannot change")
                 tr.reset_average(command.averaging)
         elif isinstance(command, AcknowledgeAlert):
             for tr in self._select(command.test):
@@ -394,7 +425,7 @@ class Engine:
     def snapshot(self) -> EngineSnapshot:
         """A frozen view of everything now (cheap: views are cached until their test changes)."""
         self._seq += 1
-        views = tuple(tr.view() for tr in self._trackers)
+        views = tuple(tr.view() for tr in self._all)
         alerts = sorted(
             (a for v in views for a in v.alerts),
             key=lambda a: (a.acknowledged, PRIORITY_RANK[a.priority], -a.onset_t),
@@ -414,3 +445,39 @@ class Engine:
                 pending=self._n_pending,
             ),
         )
+
+
+SweepTracker = AveragedTracker | SingleSweepTracker
+
+
+class ContinuousTracker(Protocol):
+    """A tracker fed every sample (free-run EMG, EEG)."""
+
+    def feed(
+        self, ts: NDArray[np.float64], x: NDArray[np.floating], *, restart: bool
+    ) -> list[Record]:
+        """Samples (n,), (n, n_stream_channels) in stream units; restart after gaps/resets."""
+        ...
+
+
+def _make_tracker(
+    spec: AnyTestSpec, stream: StreamSpec, gap_tolerance_s: float, history: int, depth: int
+) -> Tracker:
+    """The tracker for a spec's modality."""
+    if isinstance(spec, TestSpec):
+        return AveragedTracker(
+            spec, stream, gap_tolerance_s=gap_tolerance_s, history=history, waterfall_depth=depth
+        )
+    if isinstance(spec, SingleSweepSpec):
+        return SingleSweepTracker(
+            spec, stream, gap_tolerance_s=gap_tolerance_s, history=history, waterfall_depth=depth
+        )
+    if isinstance(spec, FreeRunEmgSpec):
+        from .free_run_emg import EmgTracker
+
+        return EmgTracker(spec, stream, history=history)
+    if isinstance(spec, EegSpec):
+        from .eeg import EegTracker
+
+        return EegTracker(spec, stream, history=history)
+    raise ValueError(f"unknown test spec type {type(spec).__name__}")

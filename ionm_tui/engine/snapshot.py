@@ -39,6 +39,8 @@ class TestView:
         dropped: (reason, count) markers dropped before a sweep could be cut (whole run).
         paused: True while the test ignores its stimuli.
         alerts: this test's active alerts.
+        flags: (what, count) noted about the input that did not stop it being used, e.g.
+            ``("malformed_intensity", 3)``.
     """
 
     __test__ = False  # not a pytest class
@@ -62,6 +64,7 @@ class TestView:
     dropped: tuple[tuple[str, int], ...]
     paused: bool
     alerts: tuple[AlertStatus, ...]
+    flags: tuple[tuple[str, int], ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,14 +12,14 @@ Priority = Literal["high", "medium", "low"]
 PRIORITIES: tuple[str, ...] = ("high", "medium", "low")
 
 
-def _check_range(name: str, value: tuple[float, float], *, allow_equal: bool = False) -> None:
+def check_range(name: str, value: tuple[float, float], *, allow_equal: bool = False) -> None:
     if len(value) != 2 or not all(math.isfinite(v) for v in value):
         raise ValueError(f"{name} must be two finite numbers [start, end]; got {value!r}")
     if value[1] < value[0] or (value[1] == value[0] and not allow_equal):
         raise ValueError(f"{name} must have start < end; got {value!r}")
 
 
-def _check_positive(name: str, value: float | None) -> None:
+def check_positive(name: str, value: float | None) -> None:
     if value is not None and not (math.isfinite(value) and value > 0):
         raise ValueError(f"{name} must be a positive number; got {value!r}")
 
@@ -49,7 +49,7 @@ class StreamSpec:
         if len(set(self.labels)) != len(self.labels):
             dupes = sorted({x for x in self.labels if self.labels.count(x) > 1})
             raise ValueError(f"labels must be unique; duplicated: {', '.join(dupes)}")
-        _check_positive("sfreq_hz", self.sfreq_hz)
+        check_positive("sfreq_hz", self.sfreq_hz)
         if isinstance(self.scale_to_uv, tuple):
             if len(self.scale_to_uv) != len(self.labels):
                 raise ValueError(
@@ -84,9 +84,9 @@ class RejectSpec:
     flat_uv: float | None = None
 
     def __post_init__(self) -> None:
-        _check_positive("reject.saturation_uv", self.saturation_uv)
-        _check_positive("reject.peak_to_peak_uv", self.peak_to_peak_uv)
-        _check_positive("reject.flat_uv", self.flat_uv)
+        check_positive("reject.saturation_uv", self.saturation_uv)
+        check_positive("reject.peak_to_peak_uv", self.peak_to_peak_uv)
+        check_positive("reject.flat_uv", self.flat_uv)
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,7 +146,7 @@ class PeakSpec:
             raise ValueError("peak name must not be empty")
         if self.sign not in (1, -1):
             raise ValueError(f"peak {self.name}: sign must be +1 or -1; got {self.sign!r}")
-        _check_range(f"peak {self.name}: search_ms", self.search_ms)
+        check_range(f"peak {self.name}: search_ms", self.search_ms)
 
 
 CRITERION_KINDS: tuple[str, ...] = ("drop_pct", "rise_pct", "rise_abs", "below", "above")
@@ -230,7 +230,7 @@ class AlertSpec:
             v = getattr(self, name)
             if v is not None and not (math.isfinite(v) and 0 < v <= top):
                 raise ValueError(f"alert.{name} must be in (0, {top}]; got {v!r}")
-        _check_positive("alert.snr_floor", self.snr_floor)
+        check_positive("alert.snr_floor", self.snr_floor)
         if not isinstance(self.confirm, int) or self.confirm < 1:
             raise ValueError(f"alert.confirm must be an integer ≥ 1; got {self.confirm!r}")
         if not (math.isfinite(self.clear_margin_pct) and 0 <= self.clear_margin_pct < 100):
@@ -332,12 +332,12 @@ class TestSpec:
             raise ValueError(f"test {self.id}: marker must not be empty")
         if not self.channels:
             raise ValueError(f"test {self.id}: channels must name at least one channel")
-        _check_range(f"test {self.id}: window_ms", self.window_ms)
+        check_range(f"test {self.id}: window_ms", self.window_ms)
         lo, hi = self.window_ms
         for name in ("blank_ms", "baseline_ms"):
             rng = getattr(self, name)
             if rng is not None:
-                _check_range(f"test {self.id}: {name}", rng, allow_equal=True)
+                check_range(f"test {self.id}: {name}", rng, allow_equal=True)
                 if rng[0] < lo or rng[1] > hi:
                     raise ValueError(
                         f"test {self.id}: {name} {rng!r} lies outside window_ms {self.window_ms!r}"
@@ -366,7 +366,7 @@ class TestSpec:
                     f"test {self.id}: amplitude peak {a!r} is not one of the peaks {names}"
                 )
         if self.bandpass_hz is not None:
-            _check_range(f"test {self.id}: bandpass_hz", self.bandpass_hz)
+            check_range(f"test {self.id}: bandpass_hz", self.bandpass_hz)
             if self.bandpass_hz[0] < 0:
                 raise ValueError(
                     f"test {self.id}: bandpass_hz must be ≥ 0; got {self.bandpass_hz!r}"
@@ -376,36 +376,3 @@ class TestSpec:
     def display_label(self) -> str:
         """The label shown to people."""
         return self.label or self.id
-
-
-@dataclass(frozen=True, slots=True)
-class EngineSpec:
-    """Everything the engine needs: the data stream and the tests.
-
-    Attributes:
-        stream: the data stream layout.
-        tests: the monitored responses; ids must be unique.
-        buffer_s: seconds of data kept for cutting sweeps; markers arriving later than this
-            after their stimulus are dropped as too old.
-        max_pending: markers waiting for their data beyond this are dropped, oldest first.
-        trend_history: trend points kept per test for sparklines in snapshots.
-        waterfall_depth: past averages kept per test for the stacked view.
-    """
-
-    stream: StreamSpec
-    tests: tuple[TestSpec, ...]
-    buffer_s: float = 10.0
-    max_pending: int = 2000
-    trend_history: int = 240
-    waterfall_depth: int = 12
-
-    def __post_init__(self) -> None:
-        ids = [t.id for t in self.tests]
-        if len(set(ids)) != len(ids):
-            dupes = sorted({i for i in ids if ids.count(i) > 1})
-            raise ValueError(f"test ids must be unique; duplicated: {', '.join(dupes)}")
-        _check_positive("buffer_s", self.buffer_s)
-        for name in ("max_pending", "trend_history", "waterfall_depth"):
-            v = getattr(self, name)
-            if not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name} must be an integer ≥ 1; got {v!r}")
