@@ -1,0 +1,1 @@
+"""Case records: the results format, the crash-safe journal, headless analysis, review, exports."""
