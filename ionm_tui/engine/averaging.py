@@ -67,7 +67,7 @@ class _BlockSums:
         v = self.sp @ x
         self.sp1 += v
         self.sp2 += v * v
-        self.last[...] = x
+        self.last = x  # sweeps are never modified after they are accepted: keep a reference
         self.n += 1
 
     def estimate(self) -> AverageEstimate:

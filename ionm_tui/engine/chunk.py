@@ -24,8 +24,18 @@ class Chunk:
     stream: str = "data"
 
     def __post_init__(self) -> None:
-        ts = np.asarray(self.timestamps, dtype=np.float64)
-        x = np.asarray(self.samples)
+        ts, x = self.timestamps, self.samples
+        if (
+            type(ts) is np.ndarray
+            and type(x) is np.ndarray
+            and ts.dtype == np.float64
+            and ts.ndim == 1
+            and x.ndim == 2
+            and ts.shape[0] == x.shape[0]
+        ):
+            return  # the acquisition path's shape already: no copies, no checks to repeat
+        ts = np.asarray(ts, dtype=np.float64)
+        x = np.asarray(x)
         if x.ndim == 1:
             x = x[:, np.newaxis]
         if ts.ndim != 1 or x.ndim != 2 or ts.shape[0] != x.shape[0]:

@@ -21,6 +21,8 @@ matches what the reader sees, and blanking first keeps the artefact out of the p
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -71,6 +73,7 @@ class SweepProcessor:
             np.asarray(stream.scale_to_uv, dtype=np.float64), (len(stream.labels),)
         )
         self._scale = scale[self.columns]
+        self._unit_scale = bool(np.all(self._scale == 1.0))
         self._matrix = matrix
         # A pure selection (every channel a plain label) skips the matrix product.
         self._identity = matrix.shape[0] == matrix.shape[1] and np.array_equal(
@@ -94,16 +97,21 @@ class SweepProcessor:
         Returns:
             (sweep (n_times, n_channels) in µV, None) when accepted, or (None, reason).
         """
-        x = raw * self._scale
-        if not np.isfinite(x).all():
+        x = raw if self._unit_scale else raw * self._scale
+        peak = np.abs(x).max()  # one pass for both checks; NaN/inf make it non-finite
+        if not math.isfinite(peak):
             return None, "non_finite"
-        if self._saturation is not None and np.abs(x).max() >= self._saturation:
+        if self._saturation is not None and peak >= self._saturation:
             return None, "saturation"
         y = x if self._identity else x @ self._matrix
         if self._blank is not None:
+            if y is raw:
+                y = raw.copy()  # blanking writes in place; never into the caller's array
             _blank_linear(y, self._blank)
         if self._ptp is not None or self._flat is not None:
-            ptp = y.max(axis=0) - y.min(axis=0)
+            # Reductions along contiguous rows are ~2× faster than along axis 0 of (T, C).
+            yt = y.T.copy()
+            ptp = yt.max(axis=1) - yt.min(axis=1)
             if self._ptp is not None and ptp.max() > self._ptp:
                 return None, "peak_to_peak"
             if self._flat is not None and ptp.min() < self._flat:
