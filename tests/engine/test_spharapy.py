@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from conftest import SHARED_DATA
+from shared_data import SHARED_DATA
 
 from ionm_tui.engine import (
     AveragingSpec,
