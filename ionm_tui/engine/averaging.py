@@ -1,16 +1,20 @@
 """Block, moving-window and exponentially weighted averages, each with a ± (alternating) average.
 
-The ± average flips the sign of every other sweep, cancelling the time-locked response and keeping
-the noise; its RMS is the noise level of the average. For block and moving averages of an odd count
-the newest sweep is left out of the ± sum (so the response cannot leak in) and the result is scaled
-by √(n_even/n) so it carries the noise of an n-sweep average. In EWMA mode sweeps alternate sign
-under their weights; the leak is about 1/(N+1) of the response.
+The ± average gives half the sweeps a negative sign, cancelling the time-locked response and
+keeping the noise; its RMS is the noise level of the average. Signs come in pairs, (+, −) or (−,
++), the orientation of each pair taken from a fixed pseudo-random sequence (:func:`pm_signs`):
+plain alternation would add up any interference whose phase advances half a cycle between a test's
+sweeps — 60 Hz mains at 2.35 Hz per interleaved limb does exactly that — and read it as noise the
+average does not contain. Pairs still cancel the response exactly. For block and moving averages of
+an odd count the newest sweep is left out of the ± sum (so the response cannot leak in) and the
+result is scaled by √(n_even/n) so it carries the noise of an n-sweep average. In EWMA mode the
+signed sweeps keep their weights; the response leaks by at most 1/N of itself.
 
-Each average also keeps the single-point variance across sweeps at one point per channel
-(Elberling & Don's Fsp): ``fsp = var_t(mean) / (var_sp / n)``. The "point" is a weighted sum of
-the sweep's samples: one sample, or that sample of the sweep as the measurement filter would see
-it (a zero-phase filter is linear, so its output at one index is a fixed weighted sum), which
-keeps both halves of the ratio in the same frequency band.
+Each average also keeps the single-point variance across sweeps at one point per channel (Elberling
+& Don's Fsp): ``fsp = var_t(mean) / (var_sp / n)``. The "point" is a weighted sum of the sweep's
+samples: one sample, or that sample of the sweep as the measurement filter would see it (a zero-
+phase filter is linear, so its output at one index is a fixed weighted sum), which keeps both
+halves of the ratio in the same frequency band.
 """
 
 from __future__ import annotations
@@ -22,6 +26,23 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .specs import AveragingSpec
+
+_PAIR_FLIPS = np.random.default_rng(0x5EED).integers(0, 2, 4096).astype(bool)
+
+
+def pm_signs(n: int) -> NDArray[np.float64]:
+    """Signs of sweeps 0 … n−1 in the ± average: pairs (+1, −1) or (−1, +1), fixed for ever."""
+    pairs = np.resize(_PAIR_FLIPS, (n + 1) // 2)
+    first = np.where(pairs, -1.0, 1.0)
+    return np.column_stack((first, -first)).ravel()[:n]
+
+
+_SIGNS = pm_signs(8192)
+
+
+def pm_sign(k: int) -> float:
+    """The ± sign of sweep ``k`` (0-based), as :func:`pm_signs`."""
+    return float(_SIGNS[k]) if k < _SIGNS.shape[0] else float(pm_signs(k + 1)[k])
 
 
 @dataclass(frozen=True, slots=True)
@@ -60,7 +81,7 @@ class _BlockSums:
 
     def add(self, x: NDArray[np.float64]) -> None:
         self.s += x
-        if self.n % 2 == 0:
+        if pm_sign(self.n) > 0:
             self.s_pm += x
         else:
             self.s_pm -= x
@@ -73,7 +94,7 @@ class _BlockSums:
     def estimate(self) -> AverageEstimate:
         n = self.n
         mean = self.s / n
-        pm_sum = self.s_pm - self.last if n % 2 else self.s_pm
+        pm_sum = self.s_pm - pm_sign(n - 1) * self.last if n % 2 else self.s_pm
         n_even = n - (n % 2)
         # One sweep has no noise estimate: NaN, never a fake zero (it would read as infinite SNR).
         pm = pm_sum / n_even * np.sqrt(n_even / n) if n_even else np.full_like(mean, np.nan)
@@ -152,7 +173,7 @@ class Averager:
             self._window.append(sweep)
         else:
             lam = self._lam
-            sign = 1.0 if k % 2 == 0 else -1.0
+            sign = pm_sign(k)
             self._s *= lam
             self._s += sweep
             self._s_pm *= lam
@@ -191,7 +212,7 @@ class Averager:
             mean = stack.mean(axis=0)
             m_even = m - (m % 2)
             if m_even:
-                signs = np.where(np.arange(m_even) % 2 == 0, 1.0, -1.0)
+                signs = _SIGNS[:m_even] if m_even <= _SIGNS.shape[0] else pm_signs(m_even)
                 pm = np.tensordot(signs, stack[:m_even], axes=1) / m_even * np.sqrt(m_even / m)
             else:
                 pm = np.full_like(mean, np.nan)

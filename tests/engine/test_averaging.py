@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from ionm_tui.engine.averaging import AverageEstimate, Averager
+from ionm_tui.engine.averaging import AverageEstimate, Averager, pm_signs
 from ionm_tui.engine.specs import AveragingSpec
 
 N_TIMES, N_CH, SP = 16, 2, 9
@@ -34,10 +34,10 @@ def _averager(mode: str, n: int, update_every: int | None = None) -> Averager:
 
 
 def _explicit_pm(block: np.ndarray) -> np.ndarray:
-    """The documented ± average: alternate signs, newest left out when odd, √(n_even/n) scale."""
+    """The documented ± average: paired signs, newest left out when odd, √(n_even/n) scale."""
     n = block.shape[0]
     n_even = n - n % 2
-    signs = np.where(np.arange(n_even) % 2 == 0, 1.0, -1.0)
+    signs = pm_signs(n_even)
     return np.einsum("i,ijk->jk", signs, block[:n_even]) / n_even * np.sqrt(n_even / n)
 
 
@@ -126,7 +126,7 @@ class TestMoving:
 
     @pytest.mark.parametrize("n", [6, 7])
     def test_pm_over_window(self, n: int) -> None:
-        """The moving ± average alternates signs from the oldest sweep in the window."""
+        """The moving ± average signs the window's sweeps from the oldest one on."""
         sweeps = _sweeps(n + 5, seed=5)
         for i, est in _feed(_averager("moving", n, update_every=2), sweeps):
             assert_allclose(est.pm_uv, _explicit_pm(sweeps[i - n : i]), rtol=1e-12, atol=1e-12)
@@ -176,23 +176,40 @@ class TestEwma:
         assert updates[0][1].sweeps < 10.0
 
     def test_pm_alternates_under_weights(self) -> None:
-        """The EWMA ± average is Σ(−1)^i·w·x/Σw, signs counted from the first sweep."""
+        """The EWMA ± average is Σ s_i·w·x/Σw, signs counted from the first sweep."""
         sweeps = _sweeps(17, seed=9)
         for i, est in _feed(_averager("ewma", 6, update_every=2), sweeps):
-            w = self._weights(i, 6) * np.where(np.arange(i) % 2 == 0, 1.0, -1.0)
+            w = self._weights(i, 6) * pm_signs(i)
             expected = np.einsum("i,ijk->jk", w, sweeps[:i]) / np.abs(w).sum()
             assert_allclose(est.pm_uv, expected, rtol=1e-12, atol=1e-12)
 
     def test_pm_leak_of_constant_response(self) -> None:
-        """A constant response leaks into the EWMA ± average by about 1/(N+1) of itself."""
+        """A constant response leaks into the EWMA ± average by Σ s·w/Σw of itself, which is at
+        most what plain alternation leaks, (1 − λ)/(1 + λ) = 1/N."""
         x = np.full((N_TIMES, N_CH), 4.0)
         avg = _averager("ewma", 9, update_every=1)
         est = None
         for _ in range(400):
             est = avg.add(x)
         assert est is not None
-        # Σ(−1)^age·λ^age / Σλ^age → (1 − λ)/(1 + λ) = α/(2 − α) = 1/N after an even count
-        assert_allclose(np.abs(est.pm_uv), 4.0 / 9.0, rtol=1e-9, atol=0)
+        w = self._weights(400, 9)
+        leak = abs(float((w * pm_signs(400)).sum() / w.sum()))
+        assert_allclose(np.abs(est.pm_uv), 4.0 * leak, rtol=1e-9, atol=1e-12)
+        assert leak <= 1.0 / 9.0 + 1e-12
+
+    def test_half_cycle_interference_does_not_accumulate(self) -> None:
+        """Hum whose phase flips every sweep cancels in the average and stays at noise level in
+        the ± average (plain alternation would add it up coherently)."""
+        n = 400
+        hum = np.where(np.arange(n) % 2 == 0, 1.0, -1.0)[:, None, None] * np.full(
+            (n, N_TIMES, N_CH), 6.0
+        )
+        for mode in ("block", "moving"):
+            est = _feed(_averager(mode, n), hum)[-1][1]
+            assert_allclose(est.mean_uv, 0.0, atol=1e-9)
+            # Random pair orientation: a ±1 random walk of n/2 pairs, ~6·2·√(n/2)/n ≈ 0.85 µV;
+            # alternation would give the full 6 µV.
+            assert np.abs(est.pm_uv).max() < 2.0
 
     def test_sp_var_is_weighted_unbiased_variance(self) -> None:
         """sp_var is Σw(x − μ)²/(V1 − V2/V1), the reliability-weighted sample variance."""
