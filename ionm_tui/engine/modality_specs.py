@@ -109,10 +109,12 @@ class FreeRunEmgSpec:
     The first channel is high-passed causally (state carried across chunks), cut into frames of
     ``frame_ms`` at fixed sample positions, and each frame classified: *artefact* (peak |x| ≥
     ``artifact_uv``: electrocautery, saturation), *event* (peak |x| ≥ ``event_uv``), and
-    *train-like* (RMS ≥ ``train_uv``, a sinusoid-like crest factor, and a zero-crossing rate
-    within ``train_band_hz``). A neurotonic train is a run of train-like frames lasting at least
-    ``min_train_ms``. A trend point every ``update_s`` of data carries ``events_per_min``,
-    ``train_time_s`` (cumulative), ``current_train_s`` and ``longest_train_s``.
+    *train-like* (RMS ≥ ``train_uv``, a sinusoid-like crest factor ≤ ``train_crest_max`` and a
+    zero-crossing rate within ``train_band_hz``). Event and artefact frames separated by at most
+    ``burst_gap_ms`` of quiet form one burst, one event unless it holds an artefact frame. A
+    neurotonic train is a run of train-like frames lasting at least ``min_train_ms``. A trend
+    point every ``update_s`` of data carries ``events_per_min``, ``train_time_s`` (cumulative),
+    ``current_train_s`` and ``longest_train_s`` (see ``EmgTracker`` for all of them).
 
     Attributes:
         id, channels, label, modality, side: as for ``TestSpec`` (modality ``"emg"``).
@@ -125,6 +127,9 @@ class FreeRunEmgSpec:
         artifact_uv: frames with peak |x| at or above this are artefact and never events, µV.
         update_s: seconds of data between trend points.
         alert: criteria (on ``current_train_s``, ``train_time_s``, ``events_per_min``).
+        burst_gap_ms: active frames separated by at most this much quiet are one burst, ms.
+        train_crest_max: largest peak/RMS of a train-like frame (a sinusoid has √2 ≈ 1.41;
+            spikes and the interference pattern of voluntary EMG have ≳ 1.8).
     """
 
     __test__ = False
@@ -143,9 +148,17 @@ class FreeRunEmgSpec:
     artifact_uv: float = 3000.0
     update_s: float = 1.0
     alert: AlertSpec | None = None
+    burst_gap_ms: float = 40.0
+    train_crest_max: float = 1.8
 
     def __post_init__(self) -> None:
         _check_common(self.id, self.channels)
+        if not (math.isfinite(self.burst_gap_ms) and self.burst_gap_ms >= 0):
+            raise ValueError(f"test {self.id}: burst_gap_ms must be ≥ 0; got {self.burst_gap_ms!r}")
+        if not (math.isfinite(self.train_crest_max) and self.train_crest_max >= 1):
+            raise ValueError(
+                f"test {self.id}: train_crest_max must be ≥ 1; got {self.train_crest_max!r}"
+            )
         for name in (
             "highpass_hz",
             "event_uv",
@@ -177,8 +190,9 @@ EEG_BANDS_HZ: dict[str, tuple[float, float]] = {
 class EegSpec:
     """Processed EEG of one (derived) channel in rolling windows.
 
-    The channel is low-passed causally and decimated to about ``analysis_hz`` (state carried
-    across chunks); every ``update_s`` of data a Welch spectrum over the last ``window_s`` gives
+    The channel is low-passed causally and decimated by q = max(1, ⌊fs / ``analysis_hz``⌋), then
+    high-passed at 0.5 Hz (state carried across chunks, see ``EegTracker``); every ``update_s`` of
+    data a Welch spectrum (Hann, 2 s segments, 50 % overlap) over the last ``window_s`` gives
     band powers (``delta_uv2`` … ``beta_uv2``, ``total_uv2`` over 1–30 Hz), ``relative_alpha``,
     ``alpha_delta_ratio``, ``sef95_hz`` (spectral edge), ``bsr_pct`` (burst suppression: share
     of the window in suppressions, |x| < ``suppression_uv`` for ≥ ``suppression_min_s``) and,
