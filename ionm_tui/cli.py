@@ -17,6 +17,14 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "ionm_tui.streams.simulator.command",
         "publish a scripted OR scenario as LSL streams, or write it to an XDF file",
     ),
+    "analyze": (
+        "ionm_tui.session.command",
+        "analyse a recorded case headless into results.jsonl and a summary",
+    ),
+    "profiles": (
+        "ionm_tui.profile.command",
+        "list, show and check procedure profiles",
+    ),
 }
 
 NOT_A_DEVICE = (

@@ -112,7 +112,8 @@ class XdfReplaySource:
         self._clock = clock
         self._sleep = sleep
         self._ids = [self.data.stream_id] + ([self.markers.stream_id] if self.markers else [])
-        self.t_first = self.data.first_timestamp
+        self.t_first: float | None = self.data.first_timestamp
+        """LSL time of the first data sample (from the footer, else from the first block)."""
         self._restart(None)
         self.paused = False
 
@@ -251,6 +252,8 @@ class XdfReplaySource:
                     ]
                 )
             if sid == self.data.stream_id:
+                if self.t_first is None:  # no footer (a truncated file): the first sample says
+                    self.t_first = float(ts[0])
                 arr = np.asarray(values, dtype=np.float64)
                 self._next = (float(ts[-1]), [Chunk(ts, arr, self.data.name)])
                 self._counts[0] += ts.shape[0]
