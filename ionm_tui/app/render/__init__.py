@@ -1,0 +1,1 @@
+"""Pure rendering: values in, Rich ``Text`` or Textual ``Strip`` out; testable without a UI."""

@@ -1,0 +1,1 @@
+"""Screens: the monitor (layout, fan-out of snapshots) and its small dialogs."""
