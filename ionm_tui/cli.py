@@ -13,6 +13,18 @@ from .errors import IonmError
 # name → (module providing configure(parser) and run(args) -> int, one-line help).
 # Modules are imported only when their command runs, so `--help` stays fast and headless.
 COMMANDS: dict[str, tuple[str, str]] = {
+    "demo": (
+        "ionm_tui.commands.demo",
+        "open the console on the built-in simulator (no hardware, no setup)",
+    ),
+    "monitor": (
+        "ionm_tui.commands.monitor",
+        "monitor live LSL streams with a procedure profile",
+    ),
+    "replay": (
+        "ionm_tui.commands.replay",
+        "replay a recorded case (XDF) in the console",
+    ),
     "simulate": (
         "ionm_tui.streams.simulator.command",
         "publish a scripted OR scenario as LSL streams, or write it to an XDF file",

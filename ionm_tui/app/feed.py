@@ -131,6 +131,10 @@ class LocalEngineFeed:
         max_quality: data-quality records forwarded per batch (the rest are counted).
         recording: initial recording state for the status bar.
         clock: monotonic seconds (injectable for tests).
+        on_records: also receives every record, in the worker thread, as soon as it exists
+            (the journal and the recording); it must not block for long.
+        recording_status: called at each publish to refresh ``recording`` (e.g. file size, or a
+            loud failure).
     """
 
     def __init__(
@@ -143,8 +147,13 @@ class LocalEngineFeed:
         max_quality: int = 20,
         recording: str = "not recording",
         clock: Callable[[], float] = time.monotonic,
+        on_records: Callable[[list[Record]], None] | None = None,
+        recording_status: Callable[[], str] | None = None,
     ) -> None:
         self._engine = engine
+        self._on_records = on_records
+        self._recording_status = recording_status
+        self._throttle = RecordThrottle(records_hz, max_quality)
         self._source = source
         self._publish_hz = publish_hz
         self._records_hz = records_hz
@@ -157,12 +166,19 @@ class LocalEngineFeed:
         """Queue a command; the worker applies it between chunks."""
         self._commands.put(command)
 
+    def _records(self, records: list[Record]) -> None:
+        if self._on_records is not None:
+            self._on_records(records)
+        self._throttle.add(records)
+
     def run(self, sink: FeedSink, should_stop: Callable[[], bool]) -> None:
         """Run the engine loop until stopped or the source is exhausted."""
-        throttle = RecordThrottle(self._records_hz, self._max_quality)
+        throttle = self._throttle = RecordThrottle(self._records_hz, self._max_quality)
         start = CaseStart()
 
         def publish(snapshot: EngineSnapshot) -> None:
+            if self._recording_status is not None:
+                self.recording = self._recording_status()
             held = throttle.take(self._clock())
             if held:  # records first: a snapshot right behind them may still coalesce
                 sink.records(held)
@@ -172,12 +188,14 @@ class LocalEngineFeed:
             self._engine,
             self._source,
             publish=publish,
-            on_records=throttle.add,
+            on_records=self._records,
             commands=self._commands,
             should_stop=should_stop,
             publish_hz=self._publish_hz,
         )
         rest = throttle.take(self._clock(), force=True)
+        if self._recording_status is not None:
+            self.recording = self._recording_status()
         if rest:
             sink.records(rest)
 

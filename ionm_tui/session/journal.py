@@ -98,7 +98,10 @@ class Journal:
 
     def write(self, records: Iterable[object]) -> None:
         """Queue records (engine records or plain dicts); on disk within the interval."""
-        lines = [dumps(r) for r in records]
+        self.write_lines([dumps(r) for r in records])
+
+    def write_lines(self, lines: list[str]) -> None:
+        """Queue records already serialised by ``results.dumps``."""
         with self._lock:
             self._pending.extend(lines)
             overflow = len(self._pending) - self._memory_limit

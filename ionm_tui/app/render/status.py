@@ -131,11 +131,13 @@ def status_model(
         notes.append(f"{q.bad_chunks} bad chunks")
     t = finite(snapshot.t)
     start = finite(case_start_t)
+    # Stimulus sweeps only: free-run EMG and EEG count frames and windows, which are not sweeps.
+    stimulated = [v for v in snapshot.tests if getattr(v.spec, "marker", "")]
     return StatusModel(
         streams=tuple(stream_line(h) for h in snapshot.streams if hasattr(h, "state")),
-        accepted=sum(v.accepted for v in snapshot.tests),
-        rejected=sum(n for v in snapshot.tests for _, n in v.rejected),
-        dropped=sum(n for v in snapshot.tests for _, n in v.dropped),
+        accepted=sum(v.accepted for v in stimulated),
+        rejected=sum(n for v in stimulated for _, n in v.rejected),
+        dropped=sum(n for v in stimulated for _, n in v.dropped),
         quality=", ".join(notes),
         recording=literal(recording, max_len=60),
         case=fmt.clock(t - start) if t is not None and start is not None else "--:--:--",

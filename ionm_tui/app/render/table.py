@@ -123,13 +123,16 @@ def order_views(views: Sequence[TestView]) -> list[TestView]:
     return [v for _, v in sorted(enumerate(views), key=key)]
 
 
-def sweeps_to_next_update(view: TestView) -> int:
-    """The size of the step the test's ``in_progress`` counts towards.
+def sweeps_to_next_update(view: TestView) -> int | None:
+    """The size of the step the test's ``in_progress`` counts towards (None: not averaged).
 
     The first update needs a full average (N sweeps); after it, moving and EWMA averages
-    update every ``sweeps_per_update`` sweeps, block averages every N.
+    update every ``sweeps_per_update`` sweeps, block averages every N. Single sweeps, free-run
+    EMG and EEG do not average.
     """
     avg = view.averaging
+    if avg is None:
+        return None
     if avg.mode == "block" or view.accepted < avg.sweeps:
         return avg.sweeps
     return avg.sweeps_per_update
@@ -164,7 +167,7 @@ def build_row(view: TestView, live_state: str, cause: str) -> Row:
         ("lat", fmt.latency(latest.latency_ms) if latest else fmt.MISSING),
         ("chg", fmt.percent(latest.amplitude_change_pct) if latest else fmt.MISSING),
         ("swp", fmt.count(latest.sweeps) if latest else fmt.MISSING),
-        ("next", f"{view.in_progress}/{per_update}"),
+        ("next", f"{view.in_progress}/{per_update}" if per_update else fmt.MISSING),
         ("snr", fmt.number(latest.snr, 1) if latest else fmt.MISSING),
         ("detail", _detail(view)),
     )
@@ -189,6 +192,8 @@ def build_row(view: TestView, live_state: str, cause: str) -> Row:
                 f"waiting for data · {literal(cause, max_len=30)}"
                 if live_state == "waiting"
                 else f"first average in {max(per_update - view.in_progress, 0)} sweeps"
+                if per_update
+                else "waiting for the first response"
             )
     else:
         status = "OK"

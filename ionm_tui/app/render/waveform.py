@@ -70,10 +70,13 @@ class WaveformModel:
 def measured_channel(view: TestView) -> int:
     """Index of the channel the test's trend is measured on (its first amplitude peak's)."""
     spec = view.spec
-    names = [p.name for p in spec.peaks]
-    first = spec.amplitude[0] if spec.amplitude else (names[0] if names else None)
+    # Only averaged tests name peaks; other modalities are measured on their first channel.
+    peaks = getattr(spec, "peaks", ())
+    amplitude = getattr(spec, "amplitude", ())
+    names = [p.name for p in peaks]
+    first = amplitude[0] if amplitude else (names[0] if names else None)
     if first is not None:
-        ch = spec.peaks[names.index(first)].channel
+        ch = peaks[names.index(first)].channel
         if ch is not None and ch in spec.channels:
             return spec.channels.index(ch)
     return 0
@@ -115,7 +118,11 @@ def waveform_model(view: TestView, channel_index: int, zoom: int) -> WaveformMod
         waterfall=waterfall,
         sweeps=latest.sweeps if latest else None,
         zoom=zoom,
-        waiting=f"waiting for the first average ({view.in_progress}/{per_update} sweeps)",
+        waiting=(
+            f"waiting for the first average ({view.in_progress}/{per_update} sweeps)"
+            if per_update
+            else "waiting for the first response"
+        ),
     )
 
 

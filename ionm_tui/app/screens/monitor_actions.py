@@ -225,6 +225,9 @@ class MonitorActions:
         if (view := self._selected_view()) is None:
             return
         test = view.spec.id
+        if view.averaging is None:
+            self.app.notify(f"{view.spec.display_label} is not averaged", severity="warning")
+            return
 
         def chosen(spec: AveragingSpec | None) -> None:
             if spec is not None:
