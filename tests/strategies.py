@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
+import math
+
 import numpy as np
 from hypothesis import strategies as st
 
@@ -36,3 +39,20 @@ def marker_positions(
     ``lag_chunks`` chunks, or lead it for negative values; clipped to the record)."""
     idx = np.searchsorted(np.asarray(boundaries[1:]), marker_samples, side="right")
     return [int(min(max(i + lag_chunks, -1), len(boundaries) - 2)) for i in idx]
+
+
+def canon(value: object) -> object:
+    """A comparable form of engine records: arrays as bytes, NaN as a token, dataclasses as
+    tuples — so two runs can be compared bit for bit with ``==``."""
+    if isinstance(value, np.ndarray):
+        return (value.shape, value.tobytes())
+    if isinstance(value, float) and math.isnan(value):
+        return "nan"
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return (
+            type(value).__name__,
+            *(canon(getattr(value, f.name)) for f in dataclasses.fields(value)),
+        )
+    if isinstance(value, tuple | list):
+        return tuple(canon(v) for v in value)
+    return value

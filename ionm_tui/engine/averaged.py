@@ -64,13 +64,8 @@ class AveragedTracker(Tracker):
         self, raw: NDArray[np.float64], ts: NDArray[np.float64], t_stim: float, marker: str
     ) -> list[Record]:
         """Process one cut window (n_times, n_inputs) with its timestamps; return any records."""
-        self._view = None
-        if abs(float(ts[-1] - ts[0]) - self.processor.expected_span_s) > self._gap_tol:
-            self.rejected["gap"] += 1
-            return []
-        sweep, reason = self.processor.process(raw)
+        sweep = self._accept(self.processor, raw, ts, self._gap_tol)
         if sweep is None:
-            self.rejected[reason or "non_finite"] += 1
             return []
         est = self.averager.add(sweep)
         self.accepted = self.averager.accepted

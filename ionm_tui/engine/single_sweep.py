@@ -77,13 +77,8 @@ class SingleSweepTracker(Tracker):
         self, raw: NDArray[np.float64], ts: NDArray[np.float64], t_stim: float, marker: str
     ) -> list[Record]:
         """Measure one cut window (n_times, n_inputs); return its trend point and alerts."""
-        self._view = None
-        if abs(float(ts[-1] - ts[0]) - self.processor.expected_span_s) > self._gap_tol:
-            self.rejected["gap"] += 1
-            return []
-        sweep, reason = self.processor.process(raw)
+        sweep = self._accept(self.processor, raw, ts, self._gap_tol)
         if sweep is None:
-            self.rejected[reason or "non_finite"] += 1
             return []
         self.accepted += 1
         spec = self.test

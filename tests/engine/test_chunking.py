@@ -2,14 +2,11 @@
 
 from __future__ import annotations
 
-import dataclasses
-import math
-
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from strategies import chunk_boundaries, marker_positions
+from strategies import canon, chunk_boundaries, marker_positions
 
 from ionm_tui.engine import (
     AlertSpec,
@@ -71,27 +68,11 @@ def _spec(mode: str) -> EngineSpec:
     return EngineSpec(StreamSpec(("A", "B", "REF"), FS), tests, buffer_s=6.0)
 
 
-def _canon(value: object) -> object:
-    """A comparable form of a record: arrays as bytes, NaN as a token, dataclasses as tuples."""
-    if isinstance(value, np.ndarray):
-        return (value.shape, value.tobytes())
-    if isinstance(value, float) and math.isnan(value):
-        return "nan"
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (
-            type(value).__name__,
-            *(_canon(getattr(value, f.name)) for f in dataclasses.fields(value)),
-        )
-    if isinstance(value, tuple | list):
-        return tuple(_canon(v) for v in value)
-    return value
-
-
 def _by_test(records: list[object]) -> dict[str | None, list[object]]:
     """Records grouped per test (None: stream-wide ones), each group in emission order."""
     groups: dict[str | None, list[object]] = {}
     for r in records:
-        groups.setdefault(getattr(r, "test", None), []).append(_canon(r))
+        groups.setdefault(getattr(r, "test", None), []).append(canon(r))
     return groups
 
 
@@ -115,8 +96,8 @@ def _run(mode: str, cuts: list[int], lag: int) -> list[object]:
         out.extend(engine.drain_records())
     snap = engine.snapshot()
     groups = _by_test(out)
-    rejected = _canon([v.rejected for v in snap.tests])
-    return [groups.get("a"), groups.get("b"), groups.get(None), _canon(snap.quality), rejected]
+    rejected = canon([v.rejected for v in snap.tests])
+    return [groups.get("a"), groups.get("b"), groups.get(None), canon(snap.quality), rejected]
 
 
 _REFERENCE: dict[str, list[object]] = {}

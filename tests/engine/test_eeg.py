@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
 import math
 
@@ -11,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from scipy import signal
 from shared_data import SHARED_DATA
-from strategies import chunk_boundaries
+from strategies import canon, chunk_boundaries
 
 from ionm_tui.engine import (
     AlertEvent,
@@ -249,23 +248,6 @@ FS_INV = 500.0
 N_INV = round(24 * FS_INV)
 
 
-def _canon(value: object) -> object:
-    """A comparable form of a record: arrays as bytes, NaN as a token, dataclasses as tuples
-    (as in test_chunking)."""
-    if isinstance(value, np.ndarray):
-        return (value.shape, value.tobytes())
-    if isinstance(value, float) and math.isnan(value):
-        return "nan"
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (
-            type(value).__name__,
-            *(_canon(getattr(value, f.name)) for f in dataclasses.fields(value)),
-        )
-    if isinstance(value, tuple | list):
-        return tuple(_canon(v) for v in value)
-    return value
-
-
 def _invariance_run(cuts: list[int]) -> list[object]:
     """Canonical records of 24 s of (L, R, REF) at 500 Hz: alpha → delta at 12 s on the left, a
     NaN run at 6 s, a suppression at 8 s and a 0.7 s gap at 16 s, with a bipolar derivation and
@@ -293,7 +275,7 @@ def _invariance_run(cuts: list[int]) -> list[object]:
     for a, b in itertools.pairwise(cuts):
         engine.feed(Chunk(ts[a:b], x[a:b]))
         out.extend(r for r in engine.drain_records() if getattr(r, "test", None) == "eeg")
-    return [_canon(r) for r in out] + [_canon(engine.snapshot().tests[0].rejected)]
+    return [canon(r) for r in out] + [canon(engine.snapshot().tests[0].rejected)]
 
 
 _WHOLE: list[list[object]] = []

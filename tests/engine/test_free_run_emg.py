@@ -2,16 +2,14 @@
 
 from __future__ import annotations
 
-import dataclasses
 import itertools
-import math
 
 import numpy as np
 import pytest
 from hypothesis import given, settings
 from scipy import signal
 from shared_data import SHARED_DATA
-from strategies import chunk_boundaries
+from strategies import canon, chunk_boundaries
 
 from ionm_tui.engine import (
     AlertEvent,
@@ -325,28 +323,11 @@ def test_bursts_match_the_contraction_periods_of_real_emg(name: str, onset_tol_s
 # --- chunk invariance --------------------------------------------------------------------------
 
 
-def _canon(value: object) -> object:
-    """A comparable form of a record: arrays as bytes, NaN as a token, dataclasses as tuples
-    (as in test_chunking)."""
-    if isinstance(value, np.ndarray):
-        return (value.shape, value.tobytes())
-    if isinstance(value, float) and math.isnan(value):
-        return "nan"
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return (
-            type(value).__name__,
-            *(_canon(getattr(value, f.name)) for f in dataclasses.fields(value)),
-        )
-    if isinstance(value, tuple | list):
-        return tuple(_canon(v) for v in value)
-    return value
-
-
 def _by_test(records: list[object]) -> dict[str | None, list[object]]:
     """Canonical records grouped per test (None: stream-wide ones), each in emission order."""
     groups: dict[str | None, list[object]] = {}
     for r in records:
-        groups.setdefault(getattr(r, "test", None), []).append(_canon(r))
+        groups.setdefault(getattr(r, "test", None), []).append(canon(r))
     return groups
 
 
