@@ -90,7 +90,12 @@ def open_replay(path: str | Path, profile: Profile, *, speed: float | None) -> C
     """
     from ..streams.xdf_replay import XdfReplaySource
 
-    src = XdfReplaySource(path, data=profile.data.match, markers=profile.markers, speed=speed)
+    # Flat out, bigger blocks halve the per-call overhead; paced replay keeps small ones so the
+    # console sees data arrive smoothly. Either way memory is bounded by the block.
+    block = 8192 if speed is None else 1024
+    src = XdfReplaySource(
+        path, data=profile.data.match, markers=profile.markers, speed=speed, block_samples=block
+    )
     d = src.data
     scale, notes = _scale(profile, d.units, d.channel_count)
     engine = Engine(profile.engine_spec(src.labels, src.sfreq_hz, scale))
