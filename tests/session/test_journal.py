@@ -5,15 +5,13 @@ from __future__ import annotations
 import errno
 import json
 import os
-import signal
-import subprocess
-import sys
 import textwrap
 import time
 from pathlib import Path
 
 import numpy as np
 import pytest
+from crash import run_and_kill
 
 from ionm_tui.engine import AnnotationRecord, QualityEvent
 from ionm_tui.errors import SessionError
@@ -69,21 +67,7 @@ def test_kill_9_loses_at_most_the_last_second(tmp_path: Path) -> None:
             time.sleep(0.01)
         """
     )
-    written: list[tuple[int, float]] = []
-    with subprocess.Popen(
-        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
-    ) as proc:
-        assert proc.stdout is not None
-        start = time.monotonic()
-        while time.monotonic() - start < 3.5:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            k, t = line.split()
-            written.append((int(k), float(t)))
-        os.kill(proc.pid, signal.SIGKILL)
-        killed_at = time.monotonic()
-        proc.wait(timeout=10)
+    written, killed_at = run_and_kill(script, 3.5)
     records = [r for r in read_results(path) if r["type"] == "annotation"]
     seen = {int(r["t"]) for r in records}
     # Everything written more than 1 s (+0.3 s scheduling slack) before the kill is on disk.

@@ -2,17 +2,13 @@
 
 from __future__ import annotations
 
-import os
-import signal
-import subprocess
-import sys
 import textwrap
-import time
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 import pyxdf
+from crash import run_and_kill
 
 from ionm_tui.engine import Chunk, Marker
 from ionm_tui.streams.recording import RecordingSource
@@ -104,21 +100,7 @@ def test_kill_9_leaves_a_recording_readable_up_to_the_last_second(tmp_path: Path
             time.sleep(0.01)
         """
     )
-    written: list[tuple[int, float]] = []
-    with subprocess.Popen(
-        [sys.executable, "-c", script], stdout=subprocess.PIPE, text=True
-    ) as proc:
-        assert proc.stdout is not None
-        start = time.monotonic()
-        while time.monotonic() - start < 3.5:
-            line = proc.stdout.readline()
-            if not line:
-                break
-            k, t = line.split()
-            written.append((int(k), float(t)))
-        os.kill(proc.pid, signal.SIGKILL)
-        killed_at = time.monotonic()
-        proc.wait(timeout=10)
+    written, killed_at = run_and_kill(script, 3.5)
     streams, _ = pyxdf.load_xdf(str(path), dejitter_timestamps=False)
     got = {int(v) for v in streams[0]["time_series"][:, 0]}
     old = {k for k, t in written if t < killed_at - 1.3}
