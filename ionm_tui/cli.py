@@ -33,6 +33,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "ionm_tui.session.command",
         "analyse a recorded case headless into results.jsonl and a summary",
     ),
+    "export": (
+        "ionm_tui.session.export_command",
+        "export a results file or journal as CSV (trends, alerts, annotations)",
+    ),
     "profiles": (
         "ionm_tui.profile.command",
         "list, show and check procedure profiles",

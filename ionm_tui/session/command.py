@@ -1,4 +1,4 @@
-"""``ionm-tui analyze``: a recorded case → results.jsonl and a summary, headless."""
+"""``ionm-tui analyze`` (a recorded case → results.jsonl and a summary) and ``ionm-tui export``."""
 
 from __future__ import annotations
 
