@@ -9,12 +9,13 @@ from .averaging import AverageEstimate, Averager
 from .measures import Measurer
 from .records import AverageRecord
 from .specs import AveragingSpec, StreamSpec, TestSpec
-from .sweep import REJECT_REASONS, SweepProcessor
-from .tracking import Record, Tracker, read_only
+from .sweep import REJECT_REASONS
+from .sweep_tracker import SweepTracker
+from .tracking import Record, read_only
 from .trends import make_trend_point
 
 
-class AveragedTracker(Tracker):
+class AveragedTracker(SweepTracker):
     """One averaged evoked response.
 
     Args:
@@ -35,21 +36,17 @@ class AveragedTracker(Tracker):
         history: int,
         waterfall_depth: int,
     ) -> None:
-        self.processor = SweepProcessor(spec, stream)
         super().__init__(
             spec,
-            alert=spec.alert,
-            auto_baseline=spec.auto_baseline,
-            times_ms=self.processor.times_ms,
+            stream,
+            gap_tolerance_s=gap_tolerance_s,
             history=history,
             waterfall_depth=waterfall_depth,
         )
         self.test = spec
         self.measurer = Measurer(spec, self.processor.times_ms, stream.sfreq_hz)
         self.averaging = spec.averaging
-        self._gap_tol = gap_tolerance_s
         self.averager = self._new_averager(spec.averaging)
-        self.rejected = dict.fromkeys(REJECT_REASONS, 0)
 
     def _new_averager(self, spec: AveragingSpec) -> Averager:
         p = self.processor
@@ -64,7 +61,7 @@ class AveragedTracker(Tracker):
         self, raw: NDArray[np.float64], ts: NDArray[np.float64], t_stim: float, marker: str
     ) -> list[Record]:
         """Process one cut window (n_times, n_inputs) with its timestamps; return any records."""
-        sweep = self._accept(self.processor, raw, ts, self._gap_tol)
+        sweep = self._accept(raw, ts)
         if sweep is None:
             return []
         est = self.averager.add(sweep)

@@ -51,6 +51,7 @@ from .ring import SampleRing
 from .single_sweep import SingleSweepTracker
 from .snapshot import DataQuality, EngineSnapshot
 from .specs import StreamSpec, TestSpec
+from .sweep_tracker import SweepTracker
 from .tracking import Tracker
 from .trends import TrendPoint
 
@@ -101,7 +102,7 @@ class Engine:
             for t in spec.tests
         ]
         self._trackers: list[SweepTracker] = [
-            tr for tr in self._all if isinstance(tr, AveragedTracker | SingleSweepTracker)
+            tr for tr in self._all if isinstance(tr, SweepTracker)
         ]
         self._continuous: list[ContinuousTracker] = [
             tr  # type: ignore[misc]
@@ -457,9 +458,6 @@ class Engine:
                 pending=self._n_pending,
             ),
         )
-
-
-SweepTracker = AveragedTracker | SingleSweepTracker
 
 
 class ContinuousTracker(Protocol):

@@ -12,8 +12,8 @@ from .markers import parse_marker
 from .modality_specs import SingleSweepSpec
 from .records import AverageRecord
 from .specs import StreamSpec
-from .sweep import REJECT_REASONS, SweepProcessor
-from .tracking import Record, Tracker, read_only
+from .sweep_tracker import SweepTracker
+from .tracking import Record, read_only
 from .trends import TrendPoint, change_pct
 
 
@@ -24,7 +24,7 @@ def _slice(times_ms: NDArray[np.float64], rng: tuple[float, float]) -> slice:
     return slice(int(idx[0]), int(idx[-1]) + 1)
 
 
-class SingleSweepTracker(Tracker):
+class SingleSweepTracker(SweepTracker):
     """One single-sweep response (see ``SingleSweepSpec`` for what is measured and how).
 
     Every accepted sweep is one trend point (mode ``"single"``) with ``amplitude_uv`` the
@@ -49,12 +49,10 @@ class SingleSweepTracker(Tracker):
         history: int,
         waterfall_depth: int,
     ) -> None:
-        self.processor = SweepProcessor(spec, stream)  # type: ignore[arg-type]
         super().__init__(
             spec,
-            alert=spec.alert,
-            auto_baseline=spec.auto_baseline,
-            times_ms=self.processor.times_ms,
+            stream,
+            gap_tolerance_s=gap_tolerance_s,
             history=history,
             waterfall_depth=waterfall_depth,
         )
@@ -63,12 +61,10 @@ class SingleSweepTracker(Tracker):
         self._resp = _slice(times, spec.response_ms)
         self._noise = _slice(times, spec.noise_ms)
         self._dt_ms = 1000.0 / stream.sfreq_hz
-        self._gap_tol = gap_tolerance_s
         unit = spec.intensity_unit.lower()
         self._intensity_key = f"intensity_{unit}"
         self._threshold_key = f"threshold_{unit}"
         self._recent: dict[str, deque[tuple[float, bool]]] = {}
-        self.rejected = dict.fromkeys(REJECT_REASONS, 0)
         self._nan_pm = read_only(
             np.full((self.processor.n_times, self.processor.n_channels), np.nan)
         )
@@ -77,7 +73,7 @@ class SingleSweepTracker(Tracker):
         self, raw: NDArray[np.float64], ts: NDArray[np.float64], t_stim: float, marker: str
     ) -> list[Record]:
         """Measure one cut window (n_times, n_inputs); return its trend point and alerts."""
-        sweep = self._accept(self.processor, raw, ts, self._gap_tol)
+        sweep = self._accept(raw, ts)
         if sweep is None:
             return []
         self.accepted += 1

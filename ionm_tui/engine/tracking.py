@@ -12,7 +12,6 @@ from .alerts import AlertEvent, AlertTracker
 from .records import AverageRecord, BaselineRecord
 from .snapshot import TestView
 from .specs import AlertSpec, AveragingSpec
-from .sweep import SweepProcessor
 from .trends import Baseline, TrendPoint, change_pct
 
 Record = AverageRecord | BaselineRecord | TrendPoint | AlertEvent
@@ -129,29 +128,6 @@ class Tracker:
         if self.alerts is not None:
             records.extend(self.alerts.update(point, self.baseline))
         return records
-
-    def _accept(
-        self,
-        processor: SweepProcessor,
-        raw: NDArray[np.float64],
-        ts: NDArray[np.float64],
-        gap_tol_s: float,
-    ) -> NDArray[np.float64] | None:
-        """The first steps every sweep-based test shares: reject a window that spans a data gap,
-        then run the documented per-sweep pipeline; count what is rejected, by reason.
-
-        Returns:
-            The processed sweep (n_times, n_channels) µV, or None when rejected.
-        """
-        self._view = None
-        if abs(float(ts[-1] - ts[0]) - processor.expected_span_s) > gap_tol_s:
-            self.rejected["gap"] = self.rejected.get("gap", 0) + 1
-            return None
-        sweep, reason = processor.process(raw)
-        if sweep is None:
-            key = reason or "non_finite"
-            self.rejected[key] = self.rejected.get(key, 0) + 1
-        return sweep
 
     # --- commands -------------------------------------------------------------------------------
 
