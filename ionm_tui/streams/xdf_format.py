@@ -289,6 +289,22 @@ def sample_record(dtype: np.dtype, n_chan: int, stamped: bool) -> np.dtype:
     return np.dtype([*fields, ("v", dtype, (n_chan,))])
 
 
+def _sample_timestamp(
+    buf: bytes, pos: int, last_ts: float, tdiff: float, base: int, k: int, n: int
+) -> tuple[float, int]:
+    """One sample's TimeStampBytes field: a float64 stamp (8) or deduced from the last (0).
+
+    Returns:
+        (timestamp s, position after the field).
+    """
+    flag = buf[pos] if pos < len(buf) else -1
+    if flag == 8 and pos + 9 <= len(buf):
+        return struct.unpack_from("<d", buf, pos + 1)[0], pos + 9
+    if flag == 0:
+        return last_ts + tdiff, pos + 1
+    raise XdfFormatError(base + pos, f"TimeStampBytes 0 or 8 of sample {k + 1} of {n}")
+
+
 def decode_numeric(
     buf: bytes, n: int, dtype: np.dtype, n_chan: int, last_ts: float, tdiff: float, base: int
 ) -> tuple[NDArray[np.float64], NDArray]:
@@ -331,15 +347,7 @@ def decode_numeric(
     starts = np.empty(n, dtype=np.intp)
     pos = 0
     for k in range(n):
-        flag = buf[pos] if pos < len(buf) else -1
-        if flag == 8 and pos + 9 <= len(buf):
-            last_ts = struct.unpack_from("<d", buf, pos + 1)[0]
-            pos += 9
-        elif flag == 0:
-            last_ts = last_ts + tdiff
-            pos += 1
-        else:
-            raise XdfFormatError(base + pos, f"TimeStampBytes 0 or 8 of sample {k + 1} of {n}")
+        last_ts, pos = _sample_timestamp(buf, pos, last_ts, tdiff, base, k, n)
         ts[k] = last_ts
         starts[k] = pos
         pos += sb
@@ -369,15 +377,7 @@ def decode_strings(
     out: list[list[str]] = []
     pos = 0
     for k in range(n):
-        flag = buf[pos] if pos < len(buf) else -1
-        if flag == 8 and pos + 9 <= len(buf):
-            last_ts = struct.unpack_from("<d", buf, pos + 1)[0]
-            pos += 9
-        elif flag == 0:
-            last_ts = last_ts + tdiff
-            pos += 1
-        else:
-            raise XdfFormatError(base + pos, f"TimeStampBytes 0 or 8 of sample {k + 1} of {n}")
+        last_ts, pos = _sample_timestamp(buf, pos, last_ts, tdiff, base, k, n)
         ts[k] = last_ts
         row = []
         for _ in range(n_chan):
