@@ -11,8 +11,7 @@ import os
 import sys
 
 # One core: BLAS/OpenMP pools must be single-threaded before numpy loads.
-THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-for _var in THREAD_VARS:
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
@@ -30,6 +29,7 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
+from bench_common import THREAD_VARS, machine, mne_epochs_average, peak_rss_mb  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
 # --- the workload ------------------------------------------------------------------------------
@@ -227,11 +227,6 @@ def evict(path: Path) -> None:
 # --- workers (each in its own process) ---------------------------------------------------------
 
 
-def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, MB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
 def proc_io() -> dict[str, int]:
     """This process's I/O counters (read_bytes = fetched from storage, rchar = read() calls)."""
     try:
@@ -293,36 +288,10 @@ def work_mne(job: dict[str, Any], out: Path) -> dict[str, Any]:
     del data
     t_build = time.perf_counter() - t
     rss_setup = peak_rss_mb()
-    t_epochs = c_epochs = 0.0
-    per_site = {}
-    for si, (side, code) in enumerate(SITES):
-        ev = samples[site == si]
-        events = np.column_stack((ev, np.zeros_like(ev), np.full_like(ev, si + 1)))
-        t, c = time.perf_counter(), time.process_time()
-        epochs = mne.Epochs(
-            raw,
-            events,
-            event_id={code: si + 1},
-            tmin=WINDOW_MS[0] / 1000.0,
-            tmax=WINDOW_MS[1] / 1000.0,
-            baseline=(BASELINE_MS[0] / 1000.0, BASELINE_MS[1] / 1000.0),
-            preload=True,
-            reject=None,
-            flat=None,
-            proj=False,
-            reject_by_annotation=False,
-            verbose="ERROR",
-        )
-        evoked = epochs.average()
-        dt, dc = time.perf_counter() - t, time.process_time() - c
-        t_epochs += dt
-        c_epochs += dc
-        n_ep = len(epochs)
-        per_site[side] = {"epochs": n_ep, "wall": dt}
-        np.save(out.with_name(f"{out.stem}-{side}.npy"), evoked.data.T * 1e6)
-        del epochs, evoked
-        if n_ep != ev.size:
-            raise RuntimeError(f"MNE kept {n_ep} of {ev.size} epochs for site {side}")
+    res = mne_epochs_average(
+        raw, samples, site, [side for side, _ in SITES], WINDOW_MS, BASELINE_MS, out
+    )
+    t_epochs, c_epochs, per_site = res["wall"], res["cpu"], res["sites"]
     return {
         "wall": t_epochs,
         "cpu": c_epochs,
@@ -354,18 +323,6 @@ def run_worker(job: dict[str, Any], tmp: Path, tag: str) -> dict[str, Any]:
 
 
 # --- reporting ---------------------------------------------------------------------------------
-
-
-def machine_lines() -> list[str]:
-    """The engine benchmark's machine description (one source for both)."""
-    spec = importlib.util.spec_from_file_location(
-        "bench_engine", Path(__file__).with_name("engine.py")
-    )
-    assert spec is not None
-    assert spec.loader is not None
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod.machine()
 
 
 def mem_available() -> int:
@@ -460,7 +417,7 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     have_mne = importlib.util.find_spec("mne") is not None and not args.no_mne
 
     print("ionm-tui headless analysis benchmark (issue 7)")
-    for line in machine_lines():
+    for line in machine():
         print(line)
 
     # --- lengths that fit: disk for ours, memory for MNE

@@ -6,8 +6,7 @@ import os
 import sys
 
 # The target is "on one core": BLAS/OpenMP pools must be single-threaded before numpy loads.
-THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
-for _var in THREAD_VARS:
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ[_var] = "1"
 
 import argparse  # noqa: E402
@@ -15,8 +14,6 @@ import importlib.metadata  # noqa: E402
 import importlib.util  # noqa: E402
 import json  # noqa: E402
 import math  # noqa: E402
-import platform  # noqa: E402
-import resource  # noqa: E402
 import statistics  # noqa: E402
 import subprocess  # noqa: E402
 import tempfile  # noqa: E402
@@ -26,6 +23,7 @@ from pathlib import Path  # noqa: E402
 from typing import Any  # noqa: E402
 
 import numpy as np  # noqa: E402
+from bench_common import THREAD_VARS, machine, mne_epochs_average, peak_rss_mb  # noqa: E402
 from numpy.typing import NDArray  # noqa: E402
 
 from ionm_tui.engine import (  # noqa: E402
@@ -210,11 +208,6 @@ class Workload:
 # --- workers (each in its own process) --------------------------------------------------------
 
 
-def peak_rss_mb() -> float:
-    """Peak resident set size of this process so far, MB (Linux reports KiB)."""
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
-
-
 def work_engine(job: dict[str, Any], out: Path) -> dict[str, Any]:
     """Feed the whole case through our engine in one chunk shape."""
     w = Workload(job["minutes"])
@@ -365,33 +358,10 @@ def work_mne(job: dict[str, Any], out: Path) -> dict[str, Any]:
     raw = mne.io.RawArray(data, info, verbose="ERROR")
     t_raw, c_raw = time.perf_counter() - t, time.process_time() - c
     del data
-    t_epochs = c_epochs = 0.0
-    for si, (tid, _code) in enumerate(SITES):
-        ev = samples[site == si]
-        events = np.column_stack((ev, np.zeros_like(ev), np.full_like(ev, si + 1)))
-        t, c = time.perf_counter(), time.process_time()
-        epochs = mne.Epochs(
-            raw,
-            events,
-            event_id={tid: si + 1},
-            tmin=WINDOW_MS[0] / 1000.0,
-            tmax=WINDOW_MS[1] / 1000.0,
-            baseline=(BASELINE_MS[0] / 1000.0, BASELINE_MS[1] / 1000.0),
-            preload=True,
-            reject=None,
-            flat=None,
-            proj=False,
-            reject_by_annotation=False,
-            verbose="ERROR",
-        )
-        evoked = epochs.average()
-        t_epochs += time.perf_counter() - t
-        c_epochs += time.process_time() - c
-        np.save(out.with_name(f"{out.stem}-{tid}.npy"), evoked.data.T * 1e6)
-        n_ep = len(epochs)
-        del epochs, evoked
-        if n_ep != ev.size:
-            raise RuntimeError(f"MNE kept {n_ep} of {ev.size} epochs for {tid}")
+    res = mne_epochs_average(
+        raw, samples, site, [tid for tid, _ in SITES], WINDOW_MS, BASELINE_MS, out
+    )
+    t_epochs, c_epochs = res["wall"], res["cpu"]
     return {
         "t_raw": t_raw,
         "c_raw": c_raw,
@@ -424,34 +394,6 @@ def load(out: Path, suffix: str) -> NDArray[np.float64] | None:
 
 
 # --- reporting ---------------------------------------------------------------------------------
-
-
-def machine() -> list[str]:
-    """Lines describing the machine and software."""
-    cpu = "unknown CPU"
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
-    mem = ""
-    try:
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        mem = f", {kb / 1024**2:.0f} GB RAM"
-    except (OSError, ValueError, IndexError):
-        pass
-    aff = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
-    load1, load5, _ = os.getloadavg()
-    scipy_v = importlib.metadata.version("scipy")
-    return [
-        f"machine : {cpu}, {os.cpu_count()} CPUs ({aff} usable){mem}; "
-        f"load avg {load1:.2f} (1 min) {load5:.2f} (5 min) at start",
-        f"software: {platform.platform()}; Python {platform.python_version()}, "
-        f"numpy {np.__version__}, scipy {scipy_v}",
-        f"threads : {'='.join(THREAD_VARS)}=1 in every subprocess (one core)",
-    ]
 
 
 def runs_str(runs: list[tuple[dict[str, Any], Path]], key: str) -> str:
