@@ -343,6 +343,26 @@ class TestTable:
         assert eeg.cell("detail").startswith("rel α 0.31")
         assert eeg.trend[1] is None
 
+    def test_detail_puts_primary_and_threshold_first(self, scenario: Scenario) -> None:
+        """In the real trackers' value order, the detail shows the threshold (not "present")
+        for an MEP and the trended train time (not raw event times) for free-run EMG."""
+        views = {v.spec.id: v for v in scenario.final.tests}
+        base = views["mep-apb-l"]
+        assert base.latest is not None
+        mep_values = (
+            ("present", 1.0),
+            ("area_uvms", 12.0),
+            ("intensity_v", 300.0),
+            ("threshold_v", 250.0),
+        )
+        mep = dataclasses.replace(base, latest=dataclasses.replace(base.latest, values=mep_values))
+        assert build_row(mep, "live", "").cell("detail") == "thr 250 V  area 12.0 µV·ms"
+        emg_values = (("events_per_min", 3.0), ("event_start_t", 1234.5), ("train_time_s", 2.5))
+        emg_point = dataclasses.replace(base.latest, values=emg_values, primary="train_time_s")
+        emg = dataclasses.replace(base, latest=emg_point)
+        assert build_row(emg, "live", "").cell("detail").startswith("train 2.50 s")
+        assert "1234" not in build_row(emg, "live", "").cell("detail")
+
     def test_hostile_label_is_literal(self, scenario: Scenario) -> None:
         """A label with markup or escapes is shown as typed, escapes made visible."""
         view = scenario.final.tests[0]

@@ -138,10 +138,20 @@ def sweeps_to_next_update(view: TestView) -> int | None:
     return avg.sweeps_per_update
 
 
+def _detail_rank(name: str, primary: str) -> int:
+    return 0 if name == primary else 1 if name.startswith("threshold_") else 2
+
+
 def _detail(view: TestView) -> str:
+    """The two most telling modality values: the trended one, then a threshold, then the rest.
+
+    ``present`` is left out (the status says it) and so are raw LSL times (``…_t``).
+    """
     latest = view.latest
     if latest is not None and latest.values:
-        return "  ".join(fmt.measure(k, v) for k, v in latest.values[:2])
+        shown = [(k, v) for k, v in latest.values if k != "present" and not k.endswith("_t")]
+        shown.sort(key=lambda kv: _detail_rank(kv[0], latest.primary))  # stable: keeps order
+        return "  ".join(fmt.measure(k, v) for k, v in shown[:2])
     return f"vs {literal(view.baseline, max_len=16)}" if view.baseline else ""
 
 
