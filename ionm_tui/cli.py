@@ -25,6 +25,10 @@ COMMANDS: dict[str, tuple[str, str]] = {
         "ionm_tui.commands.replay",
         "replay a recorded case (XDF) in the console",
     ),
+    "review": (
+        "ionm_tui.commands.review",
+        "open a finished or crashed case read-only: trends, averages, alerts, notes",
+    ),
     "simulate": (
         "ionm_tui.streams.simulator.command",
         "publish a scripted OR scenario as LSL streams, or write it to an XDF file",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gc
+import math
 import time
 from collections import deque
 from collections.abc import Callable, Iterable
@@ -18,6 +19,7 @@ from .messages import RecordsReady, SnapshotReady
 from .screens.confirm import ConfirmScreen
 from .screens.error import ErrorScreen
 from .screens.monitor import MonitorScreen
+from .screens.review import ReviewScreen
 
 MAX_PENDING_RECORDS = 5000
 """Log records waiting for the display; beyond this the oldest go (the journal keeps them all)."""
@@ -46,6 +48,8 @@ class IonmApp(App[None]):
         clock: monotonic seconds (inject a fixed clock for deterministic tests).
         stale_after_s: rows turn STALE when the data clock has not advanced for this long.
         refresh_hz: display updates per second.
+        review: show a recorded case read-only (the feed is a ``ReviewFeed``): the review
+            screen's cursor keys replace the engine commands, and nothing turns STALE.
     """
 
     CSS_PATH = "ionm.tcss"
@@ -59,13 +63,16 @@ class IonmApp(App[None]):
         clock: Callable[[], float] = time.monotonic,
         stale_after_s: float = 2.0,
         refresh_hz: float = 10.0,
+        review: bool = False,
     ) -> None:
         super().__init__()
+        self.review = review
         self.feed = feed
         self.title = title
         self.sub_title = profile_name
         self.clock = clock
-        self.stale_after_s = stale_after_s
+        # A reviewed case's data clock stands still by design: never call it stale.
+        self.stale_after_s = math.inf if review else stale_after_s
         self._refresh_hz = refresh_hz
         self.latest: SnapshotReady | None = None
         """The newest snapshot message (older ones were replaced in the queue or here)."""
@@ -76,7 +83,8 @@ class IonmApp(App[None]):
 
     def on_mount(self) -> None:
         """Show the monitor and start the feed."""
-        self.push_screen(MonitorScreen(refresh_hz=self._refresh_hz))
+        screen = ReviewScreen if self.review else MonitorScreen
+        self.push_screen(screen(refresh_hz=self._refresh_hz))
         self._run_feed()
         # Full garbage-collection passes over everything Textual and numpy built at start-up
         # took 90-145 ms, the worst keypress-to-screen delays measured; freezing what exists
@@ -136,7 +144,8 @@ class IonmApp(App[None]):
             if yes:
                 self.exit()
 
-        self.push_screen(ConfirmScreen("Quit the console? Monitoring stops.", yes="Quit"), answer)
+        question = "Close the review?" if self.review else "Quit the console? Monitoring stops."
+        self.push_screen(ConfirmScreen(question, yes="Quit"), answer)
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         """Textual's commands plus every monitor action."""
@@ -154,6 +163,7 @@ def make_app(
     clock: Callable[[], float] = time.monotonic,
     stale_after_s: float = 2.0,
     refresh_hz: float = 10.0,
+    review: bool = False,
 ) -> IonmApp:
     """Build the console for a feed (used by the CLI and the tests)."""
     return IonmApp(
@@ -163,4 +173,5 @@ def make_app(
         clock=clock,
         stale_after_s=stale_after_s,
         refresh_hz=refresh_hz,
+        review=review,
     )

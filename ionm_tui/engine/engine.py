@@ -392,7 +392,7 @@ class Engine:
                     f"cannot capture baseline {command.name!r}: no test has an average yet"
                 )
             for tr in ready:
-                out.extend(tr.capture_baseline(command.name))
+                out.extend(tr.capture_baseline(command.name, t))
         elif isinstance(command, SelectBaseline):
             trs = self._select(command.test)
             have = [tr for tr in trs if command.name in tr.baselines]

@@ -43,7 +43,8 @@ class BaselineRecord:
         test: test id.
         name: baseline name.
         action: ``"captured"`` or ``"selected"``.
-        t: LSL seconds.
+        t: LSL seconds when it was captured or selected (the data clock then; for the
+            automatic first baseline, the time of its update).
         amplitude_uv: its trended amplitude.
         latency_ms: its trended latency.
     """

@@ -138,8 +138,14 @@ class Tracker:
         self.dropped[reason] = self.dropped.get(reason, 0) + 1
         return first
 
-    def capture_baseline(self, name: str) -> list[Record]:
+    def capture_baseline(self, name: str, t: float) -> list[Record]:
         """Store the latest update as baseline ``name`` and compare with it from now on.
+
+        Args:
+            name: the baseline's name.
+            t: LSL seconds of the capture (the data clock then): the records carry it, so a
+                review shows the baseline from the moment the team took it (the baseline itself
+                keeps the time of the update it was taken from).
 
         Raises:
             ValueError: the test has no update yet.
@@ -147,12 +153,12 @@ class Tracker:
         if self._latest is None:
             raise ValueError(f"test {self.id} has no average yet; wait for its first update")
         p = self._latest
-        cleared = self.alerts.reset(p.t, f"new baseline {name}") if self.alerts else []
+        cleared = self.alerts.reset(t, f"new baseline {name}") if self.alerts else []
         b = Baseline.from_point(name, p, self._latest_wave)
         self.baselines[name] = self.baseline = b
         self._view = None
         return [
-            BaselineRecord(self.id, name, "captured", p.t, b.amplitude_uv, b.latency_ms),
+            BaselineRecord(self.id, name, "captured", t, b.amplitude_uv, b.latency_ms),
             *cleared,
         ]
 

@@ -11,7 +11,7 @@ from pathlib import Path
 from .. import __version__
 from ..engine.runner import run_engine
 from ..errors import SessionError
-from .case import load_profile, open_replay
+from .case import load_profile, open_replay, profile_text
 from .results import dumps, header
 from .summary import Summary
 
@@ -76,6 +76,7 @@ def analyze(
             extra={
                 "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
                 "software": f"ionm-tui {__version__}",
+                **profile_text(prof),
             },
         )
         for line in (head, *c.streams):

@@ -24,6 +24,15 @@ def load_profile(name: str | Path) -> Profile:
     return load(find_profile(name))
 
 
+def profile_text(profile: Profile) -> dict[str, str]:
+    """The profile's TOML text for a results header (``profile_toml``), so a case can be reviewed
+    and audited with exactly the profile it was monitored with; empty if the file is unreadable."""
+    try:
+        return {"profile_toml": Path(profile.source).read_text(encoding="utf-8")}
+    except (OSError, UnicodeDecodeError, ValueError):
+        return {}
+
+
 @dataclass
 class Case:
     """Everything a front end needs to monitor one case.

@@ -9,7 +9,7 @@ from pathlib import Path
 from .. import __version__
 from ..errors import SessionError
 from ..streams.recording import RecordingSource
-from .case import Case
+from .case import Case, profile_text
 from .journal import Journal
 from .results import dumps, header
 
@@ -50,7 +50,11 @@ class CaseFiles:
         head = header(
             profile=case.profile.id,
             source=source_name,
-            extra={"created": created, "software": f"ionm-tui {__version__}"},
+            extra={
+                "created": created,
+                "software": f"ionm-tui {__version__}",
+                **profile_text(case.profile),
+            },
         )
         self.journal = Journal(folder / "journal.jsonl", header=head)
         self.journal.write(case.streams)

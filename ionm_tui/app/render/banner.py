@@ -60,6 +60,10 @@ class AlertLine:
     age_s: int | None
 
 
+ACK_HINT = "a: acknowledge · ?: help"
+"""The banner's hint under an unacknowledged alert in the live console."""
+
+
 @dataclass(frozen=True, slots=True)
 class BannerModel:
     """Everything the banner shows.
@@ -70,6 +74,7 @@ class BannerModel:
         acknowledged: how many active alerts are acknowledged.
         system: a failure of the console itself (e.g. the engine stopped): shown above all.
         muted: the bell is muted.
+        hint: what to do about an unacknowledged alert (keys), shown under it.
     """
 
     top: AlertLine | None = None
@@ -77,6 +82,7 @@ class BannerModel:
     acknowledged: int = 0
     system: str = ""
     muted: bool = False
+    hint: str = ACK_HINT
 
 
 def criterion_word(criterion: str) -> str:
@@ -125,10 +131,11 @@ def banner_model(
     *,
     system: str = "",
     muted: bool = False,
+    hint: str = ACK_HINT,
 ) -> BannerModel:
     """Build the banner from a snapshot's alerts (already sorted highest first by the engine)."""
     if not alerts:
-        return BannerModel(system=system, muted=muted)
+        return BannerModel(system=system, muted=muted, hint=hint)
     top = alerts[0]
     others = tuple(
         f"{literal(labels.get(a.test, a.test), max_len=20)} "
@@ -142,6 +149,7 @@ def banner_model(
         acknowledged=sum(a.acknowledged for a in alerts),
         system=system,
         muted=muted,
+        hint=hint,
     )
 
 
@@ -173,7 +181,7 @@ def banner_text(model: BannerModel, styles: Mapping[str, Style] = DEFAULT_STYLES
     elif model.top is not None and model.top.acknowledged:
         rest.append("acknowledged")
     elif model.top is not None:
-        rest.append("a: acknowledge · ?: help")
+        rest.append(model.hint)
     text.append(" " + "  ".join(rest), styles["more"])
     if model.muted:
         text.append("  [bell muted]", styles["muted"])

@@ -18,6 +18,7 @@ STATE_MARKS: Mapping[str, str] = {
     "waiting": "…",
     "stale": "◐",
     "lost": "✕",
+    "recorded": "■",  # a reviewed case's stream: neither live nor lost
 }
 STYLE_KEYS: tuple[str, ...] = ("text", "dim", "connected", "waiting", "stale", "lost", "warn")
 """The styles :func:`status_text` needs, by name."""
@@ -151,6 +152,8 @@ def _stream_parts(s: StreamLine, level: int) -> list[tuple[str, str]]:
     """One stream as (text, style name) parts; ``level`` 2 is the most detailed."""
     word = s.state.upper() if s.state in ("stale", "lost") else s.state
     parts = [(f"{STATE_MARKS.get(s.state, '?')} {s.name} {word}", s.state)]
+    if s.state == "recorded":  # no age, no drops: only what it was
+        return parts + ([(f" {s.rate}", "dim")] if s.rate and level >= 1 else [])
     parts.append((f" {s.age}" if level < 2 else f" age {s.age}", "text"))
     if s.rate and level >= 1:
         parts.append((f" {s.rate}", "text"))

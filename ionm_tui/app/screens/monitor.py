@@ -19,7 +19,7 @@ from ...engine import (
     TestView,
 )
 from ..liveness import Liveness, assess
-from ..render.banner import banner_model
+from ..render.banner import ACK_HINT, banner_model
 from ..render.events import event_text, health_text, stamp
 from ..render.status import status_model
 from ..render.table import Row, build_row, order_views
@@ -61,6 +61,9 @@ class MonitorScreen(MonitorActions, Screen[None]):
         (16, "-h-small"),
         (30, "-h-tall"),
     ]
+
+    BANNER_HINT: ClassVar[str] = ACK_HINT
+    """Under an unacknowledged alert: the keys that deal with it."""
 
     def __init__(self, *, refresh_hz: float = 10.0, waveform_hz: float = 2.0) -> None:
         super().__init__()
@@ -181,6 +184,7 @@ class MonitorScreen(MonitorActions, Screen[None]):
             snap.t if snap else math.nan,
             system=system,
             muted=self.muted,
+            hint=self.BANNER_HINT,
         )
 
     def _show_status(self) -> None:
