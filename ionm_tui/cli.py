@@ -39,7 +39,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     ),
     "export": (
         "ionm_tui.session.export_command",
-        "export a results file or journal as CSV (trends, alerts, annotations)",
+        "export a results file or journal as CSV (trends, alerts, notes) and EDF+ (averages)",
     ),
     "profiles": (
         "ionm_tui.profile.command",
