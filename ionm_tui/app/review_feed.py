@@ -26,11 +26,14 @@ class RecordedStream:
 
 @dataclass(frozen=True, slots=True)
 class Seek:
-    """Move the review cursor (see :meth:`ReviewCase.step` for ``how``, ``n`` and ``test``)."""
+    """Move the review cursor: ``how`` as :meth:`ReviewCase.step` (with ``n`` and ``test``), or
+    ``"at"`` to go to ``t``."""
 
     how: str
     n: int = 1
     test: str | None = None
+    t: float = math.nan
+    """For ``how="at"``: where to go, LSL seconds."""
 
 
 class ReviewFeed:
@@ -72,6 +75,10 @@ class ReviewFeed:
         """Ask for the cursor to move (thread-safe, non-blocking)."""
         self._seeks.put(Seek(how, n, test))
 
+    def seek_to(self, t: float) -> None:
+        """Ask for the cursor to go to ``t`` (LSL seconds; kept within the case)."""
+        self._seeks.put(Seek("at", 0, None, t))
+
     def send(self, command: Command) -> None:
         """Refuse an engine command: review is read-only."""
         self.refused.append(command)
@@ -90,7 +97,10 @@ class ReviewFeed:
                 continue
             t = self.cursor_t
             while True:
-                t = case.step(t, seek.how, seek.n, seek.test)
+                if seek.how == "at":
+                    t = case.clamp(seek.t)
+                else:
+                    t = case.step(t, seek.how, seek.n, seek.test)
                 try:
                     seek = self._seeks.get_nowait()
                 except queue.Empty:

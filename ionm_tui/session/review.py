@@ -312,6 +312,14 @@ class ReviewCase:
         k = int(np.searchsorted(self._event_shown, t, side="right"))
         return self.events[max(0, k - limit) : k]
 
+    def marks(self) -> list[tuple[float, Event]]:
+        """Every alert transition and note with the time it showed (what ``[``/``]`` visit)."""
+        return [
+            (float(x), e)
+            for e, x in zip(self.events, self._event_shown, strict=True)
+            if isinstance(e, AlertEvent | AnnotationRecord)
+        ]
+
     def alert_events_until(self, t: float, test: str) -> tuple[AlertEvent, ...]:
         """One test's alert transitions up to ``t`` (for the trend's alert marks)."""
         k = int(np.searchsorted(self._event_shown, t, side="right"))

@@ -8,9 +8,11 @@ import pytest
 from app_scenario import FrozenClock, settle
 from review_case import HOSTILE, LAG_S, T0, TEST, case_records, write_case
 from textual.pilot import Pilot
+from textual.widgets import OptionList
 
 from ionm_tui.app import IonmApp, make_app
 from ionm_tui.app.review_feed import ReviewFeed
+from ionm_tui.app.screens.case_events import CaseEventsScreen
 from ionm_tui.app.screens.confirm import ConfirmScreen
 from ionm_tui.app.screens.help import HelpScreen
 from ionm_tui.app.screens.review import ReviewScreen
@@ -161,3 +163,24 @@ async def test_never_stale_however_long_it_stays_open(review) -> None:
         await pilot.pause(0.3)
         assert "STALE" not in _row(app, TEST)
         assert "STALE" not in _status(app)
+
+
+async def test_events_list_goes_to_the_chosen_event(review) -> None:
+    """e lists every alert transition and note; Enter moves the cursor to the one picked."""
+    app, feed, _ = review
+    async with app.run_test(size=SIZE) as pilot:
+        await settle(pilot)
+        await pilot.press("e")
+        await pilot.pause()
+        assert isinstance(app.screen, CaseEventsScreen)
+        options = app.screen.query_one(OptionList)
+        assert options.option_count == 5  # the note, raised, confirmed, acknowledged, cleared
+        assert options.highlighted == 4  # the newest at or before the cursor (the end)
+        await pilot.press("up", "up", "up", "up", "enter")  # the note
+        for _ in range(100):
+            await pilot.pause(0.02)
+            if feed.cursor_t == pytest.approx(T0 + 40.0):
+                break
+        assert feed.cursor_t == pytest.approx(T0 + 40.0)
+        await settle(pilot)
+        assert "NOTE [bolus]" in _log(app).splitlines()[-1]

@@ -14,6 +14,7 @@ from textual.binding import Binding, BindingType
 from ..render.events import event_text
 from ..review_feed import ReviewFeed
 from ..widgets.event_log import EventLog
+from .case_events import CaseEventsScreen
 from .monitor import MonitorScreen
 
 LOG_EVENTS = 200
@@ -26,6 +27,7 @@ REVIEW_PALETTE: tuple[tuple[str, str, str, tuple[object, ...]], ...] = (
     ("Next update", "Cursor to the selected test's next update", "seek", ("update", 1)),
     ("Previous event", "Cursor to the previous alert or annotation", "seek", ("event", -1)),
     ("Next event", "Cursor to the next alert or annotation", "seek", ("event", 1)),
+    ("Alerts and notes…", "List them all and go to one", "events", ()),
     ("Back 5 minutes", "Move the cursor 5 minutes back", "seek", ("minutes", -PAGE_MINUTES)),
     ("Forward 5 minutes", "Move the cursor 5 minutes on", "seek", ("minutes", PAGE_MINUTES)),
     ("Start of case", "Cursor to the first update", "seek", ("start", 0)),
@@ -50,10 +52,11 @@ class ReviewScreen(MonitorScreen, inherit_bindings=False):
     BINDINGS: ClassVar[list[BindingType]] = [
         Binding("up,k", "move(-1)", "Prev", show=False),
         Binding("down,j", "move(1)", "Next", show=False),
-        Binding("left,h", "seek('update', -1)", "◀ update"),
-        Binding("right,l", "seek('update', 1)", "update ▶"),
+        Binding("left,h", "seek('update', -1)", "◀ upd"),
+        Binding("right,l", "seek('update', 1)", "upd ▶"),
         Binding("left_square_bracket", "seek('event', -1)", "◀ event"),
         Binding("right_square_bracket", "seek('event', 1)", "event ▶"),
+        Binding("e", "events", "Events"),
         Binding("pageup", f"seek('minutes', {-PAGE_MINUTES})", "−5 min", show=False),
         Binding("pagedown", f"seek('minutes', {PAGE_MINUTES})", "+5 min", show=False),
         Binding("home,g", "seek('start', 0)", "Start", show=False),
@@ -71,6 +74,7 @@ class ReviewScreen(MonitorScreen, inherit_bindings=False):
         ("↑/↓  k/j", "select test"),
         ("←/→  h/l", "previous / next update of the selected test"),
         ("[ / ]", "previous / next alert or annotation"),
+        ("e", "list every alert and note; Enter goes there"),
         ("PgUp / PgDn", f"{PAGE_MINUTES} minutes back / on"),
         ("Home / End", "start / end of the case (also g / G)"),
         ("+ / −", "zoom the waveform"),
@@ -94,6 +98,25 @@ class ReviewScreen(MonitorScreen, inherit_bindings=False):
         """Move the cursor; the feed sends the snapshot there."""
         test = self._selected if how == "update" else None
         self.review.seek(how, n, test)
+
+    def action_events(self) -> None:
+        """List the case's alerts and notes; go to the one picked."""
+        labels = self._labels()
+        lines = []
+        for t, record in self.review.case.marks():
+            line = event_text(record, case_start_t=self._case_start, labels=labels)
+            if line is not None:
+                lines.append((t, line))
+        if not lines:
+            self.notify("This case has no alerts or notes.", markup=False, timeout=3)
+            return
+        current = self._snapshot.t if self._snapshot else float("inf")
+
+        def chosen(t: float | None) -> None:
+            if t is not None:
+                self.review.seek_to(t)
+
+        self.app.push_screen(CaseEventsScreen(lines, current), chosen)
 
     def _show_log(self) -> None:
         """The events up to the cursor, newest last, after the review's own notes."""
