@@ -60,7 +60,14 @@ def run(args: argparse.Namespace) -> int:
         except ValueError as err:
             sys.stderr.write(f"ionm-tui review: {err}\n")
             return 2
-    case = ReviewCase.open(args.path, args.profile)
+    from ..session.review import find_results
+
+    path = find_results(args.path)
+    size_mb = path.stat().st_size / 1e6
+    if size_mb > 50:  # an 8-hour journal takes seconds to index: say what is happening
+        sys.stdout.write(f"reading {path} ({size_mb:,.0f} MB)…\n")
+        sys.stdout.flush()
+    case = ReviewCase.open(path, args.profile)
     if args.at is not None:
         start = case.case_start_t + offset
     feed = ReviewFeed(case, start_at=start)

@@ -43,7 +43,8 @@ Event = AlertEvent | BaselineRecord | AnnotationRecord | QualityEvent
 STEPS = ("update", "event", "minutes", "start", "end")
 """How the review cursor moves (see :meth:`ReviewCase.step`)."""
 
-_CACHED_AVERAGES = 96
+_CACHED_AVERAGES = 64
+"""Averages kept parsed beyond one snapshot's worth (every test's waterfall and baseline)."""
 _EMPTY = np.empty(0)
 _EMPTY.setflags(write=False)
 _BAD_DATA = ("bad_timestamps", "channel_mismatch")
@@ -176,6 +177,9 @@ class ReviewCase:
         finite = [float(x[-1]) for x in (shown_events, *shown_points.values()) if x.size]
         self.end_t = max((x for x in finite if math.isfinite(x)), default=index.end_t)
         self._cache: OrderedDict[tuple[str, int], AverageRecord] = OrderedDict()
+        # One snapshot reads every test's waterfall, latest and baseline: the cache must hold
+        # that much, or stepping through the case re-reads them all at every step.
+        self._cache_size = _CACHED_AVERAGES + len(self._tests) * (self.waterfall_depth + 2)
         self._sos: dict[str, NDArray[np.float64] | None] = {}
         self._seq = 0
 
@@ -335,7 +339,7 @@ class ReviewCase:
         hit = self._cache.get(key)
         if hit is None:
             hit = self._cache[key] = self.index.average(ref)
-            if len(self._cache) > _CACHED_AVERAGES:
+            if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         else:
             self._cache.move_to_end(key)
