@@ -86,10 +86,18 @@ class ReviewFeed:
     def run(self, sink: FeedSink, should_stop: Callable[[], bool]) -> None:
         """Show the cursor's snapshot, then follow seeks until stopped."""
         case = self.case
-        notes = tuple(QualityEvent("review", math.nan, note) for note in case.notes)
-        if notes:
-            sink.records(notes)
-        sink.snapshot(self._snapshot(self.cursor_t), case.case_start_t)
+        sent = 0
+
+        def show(t: float) -> None:
+            nonlocal sent
+            snap = self._snapshot(t)
+            notes = case.notes[sent:]  # problems found so far (reading averages finds more)
+            sent += len(notes)
+            if notes:
+                sink.records(tuple(QualityEvent("review", math.nan, n) for n in notes))
+            sink.snapshot(snap, case.case_start_t)
+
+        show(self.cursor_t)
         while not should_stop():
             try:
                 seek = self._seeks.get(timeout=0.05)
@@ -108,7 +116,7 @@ class ReviewFeed:
             if t != self.cursor_t:
                 self.cursor_t = t
                 self.recording = self._position()
-                sink.snapshot(self._snapshot(t), case.case_start_t)
+                show(t)
 
     def _position(self) -> str:
         case, t = self.case, self.cursor_t

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import math
 import sys
 
 
@@ -39,6 +40,8 @@ def parse_case_time(text: str) -> float:
         raise ValueError(f"--at {text!r}: give HH:MM:SS, MM:SS or seconds") from None
     seconds = 0.0
     for v in values:
+        if not math.isfinite(v):
+            raise ValueError(f"--at {text!r}: give HH:MM:SS, MM:SS or seconds")
         if v < 0:
             raise ValueError(f"--at {text!r}: the time must not be negative")
         seconds = seconds * 60.0 + v
@@ -47,8 +50,6 @@ def parse_case_time(text: str) -> float:
 
 def run(args: argparse.Namespace) -> int:
     """Open the case read-only until the user quits."""
-    import math
-
     from ..app import make_app
     from ..app.review_feed import ReviewFeed
     from ..session.review import ReviewCase
@@ -69,6 +70,9 @@ def run(args: argparse.Namespace) -> int:
         sys.stdout.flush()
     case = ReviewCase.open(path, args.profile)
     if args.at is not None:
+        if not math.isfinite(case.case_start_t):
+            sys.stderr.write("ionm-tui review: --at needs the case start, which the file lacks\n")
+            return 2
         start = case.case_start_t + offset
     feed = ReviewFeed(case, start_at=start)
     title = f"ionm-tui · review {case.index.path.parent.name}/{case.index.path.name}"

@@ -180,7 +180,9 @@ def _add_average(src: Path, tests: dict[str, list[_Group]], r: dict[str, Any]) -
     else:
         g = _Group(names, times)
         groups.append(g)
-    g.averages.append(r)
+    # Only what the annotations need: the parsed record's nested lists would hold the whole
+    # journal in memory as Python floats (the values are kept once, as an array).
+    g.averages.append({k: r.get(k) for k in ("t", "seq", "mode", "sweeps")})
     g.values.append(values)
 
 

@@ -43,6 +43,8 @@ Event = AlertEvent | BaselineRecord | AnnotationRecord | QualityEvent
 STEPS = ("update", "event", "minutes", "start", "end")
 """How the review cursor moves (see :meth:`ReviewCase.step`)."""
 
+_MAX_NOTES = 20
+"""Unreadable lines named one by one; more are counted."""
 _CACHED_AVERAGES = 64
 """Averages kept parsed beyond one snapshot's worth (every test's waterfall and baseline)."""
 _EMPTY = np.empty(0)
@@ -120,6 +122,7 @@ class _TestRecords:
 
     spec: object
     points: tuple[TrendPoint, ...]
+    offsets: NDArray[np.int64]
     shown: NDArray[np.float64]
     t: NDArray[np.float64]
     amplitude_uv: NDArray[np.float64]
@@ -149,9 +152,14 @@ class ReviewCase:
         self.profile = profile
         self.case_start_t = index.data_start_t
         self.waterfall_depth = profile.engine.waterfall_depth
-        self.notes: list[str] = list(index.problems)
+        problems = index.problems
+        self.notes: list[str] = problems[:_MAX_NOTES]
+        if len(problems) > _MAX_NOTES:
+            self.notes.append(f"{len(problems) - _MAX_NOTES} more lines skipped")
         known = set(profile.test_ids)
-        for test in sorted((set(index.trends) | set(index.averages)) - known):
+        of_tests = set(index.trends) | set(index.averages)
+        of_tests |= {t for e in index.events if (t := getattr(e, "test", None)) is not None}
+        for test in sorted(of_tests - known):
             self.notes.append(
                 f"records of test {test!r} are not in profile {profile.id}: not shown"
             )
@@ -160,8 +168,23 @@ class ReviewCase:
             s.id: self._test_records(s, shown_points.get(s.id), shown_averages.get(s.id))
             for s in profile.tests
         }
-        self.events: tuple[Event, ...] = tuple(index.events)
+        # Events of tests the profile lacks are left out: no row would show them.
+        keep = [i for i, e in enumerate(index.events) if getattr(e, "test", None) in known | {None}]
+        self.events: tuple[Event, ...] = tuple(index.events[i] for i in keep)
+        """Alerts, baselines, notes and quality records, in file order."""
+        self._event_offsets = np.asarray([index.event_offsets[i] for i in keep], dtype=np.int64)
+        shown_events = _ro(shown_events[keep]) if keep else _EMPTY
         self._event_shown = shown_events
+        self._alerts_by_test: dict[str, tuple[NDArray[np.float64], tuple[AlertEvent, ...]]] = {}
+        for test in known:
+            idx = [
+                i for i, e in enumerate(self.events) if isinstance(e, AlertEvent) and e.test == test
+            ]
+            self._alerts_by_test[test] = (
+                shown_events[idx] if idx else _EMPTY,
+                tuple(self.events[i] for i in idx),  # type: ignore[misc]
+            )
+        self._bad_averages: set[tuple[str, int]] = set()
         self.update_times = _ro(
             sorted({float(x) for r in self._tests.values() for x in r.shown if math.isfinite(x)})
         )
@@ -206,6 +229,7 @@ class ReviewCase:
         return _TestRecords(
             spec=spec,
             points=points,
+            offsets=np.asarray(self.index.trend_offsets.get(test, ()), dtype=np.int64),
             shown=shown if shown is not None else _EMPTY,
             t=_ro([p.t for p in points]),
             amplitude_uv=_ro([p.amplitude_uv for p in points]),
@@ -226,8 +250,10 @@ class ReviewCase:
         return self.case_start_t
 
     def clamp(self, t: float) -> float:
-        """``t`` within the case (the end when ``t`` is not a number)."""
+        """``t`` within the case (−∞: the start; NaN or +∞: the end)."""
         lo, hi = self.start_t, self.end_t
+        if t == -math.inf:  # e.g. a note made before the first data sample
+            return lo if math.isfinite(lo) else hi
         if not math.isfinite(t):
             return hi if math.isfinite(hi) else lo
         if math.isfinite(hi):
@@ -277,15 +303,12 @@ class ReviewCase:
         for a in alerts:
             by_test.setdefault(a.test, []).append(a)
         baselines = _baselines(
-            (e, float(x))
-            for e, x in zip(events, self._event_shown[:k], strict=True)
+            (e, int(off))
+            for e, off in zip(events, self._event_offsets[:k], strict=True)
             if isinstance(e, BaselineRecord)
         )
-        dropped = Counter(
-            e.test for e in events if isinstance(e, QualityEvent) and e.kind == "sweep_dropped"
-        )
         views = tuple(
-            self._view(rec, t, tuple(by_test.get(test, ())), baselines.get(test), dropped[test])
+            self._view(rec, t, tuple(by_test.get(test, ())), baselines.get(test))
             for test, rec in self._tests.items()
         )
         kinds = Counter(e.kind for e in events if isinstance(e, QualityEvent))
@@ -326,8 +349,8 @@ class ReviewCase:
 
     def alert_events_until(self, t: float, test: str) -> tuple[AlertEvent, ...]:
         """One test's alert transitions up to ``t`` (for the trend's alert marks)."""
-        k = int(np.searchsorted(self._event_shown, t, side="right"))
-        return tuple(e for e in self.events[:k] if isinstance(e, AlertEvent) and e.test == test)
+        shown, events = self._alerts_by_test.get(test, (_EMPTY, ()))
+        return events[: int(np.searchsorted(shown, t, side="right"))]
 
     def average(self, test: str, seq: int) -> AverageRecord | None:
         """One recorded average (read from the file, then cached)."""
@@ -336,9 +359,16 @@ class ReviewCase:
         if ref is None:
             return None
         key = (test, seq)
+        if key in self._bad_averages:
+            return None
         hit = self._cache.get(key)
         if hit is None:
-            hit = self._cache[key] = self.index.average(ref)
+            try:
+                hit = self._cache[key] = self.index.average(ref)
+            except SessionError as err:  # one bad line must not stop the review
+                self._bad_averages.add(key)
+                self.notes.append(f"average {seq} of {test} not shown: {err.message}")
+                return None
             if len(self._cache) > self._cache_size:
                 self._cache.popitem(last=False)
         else:
@@ -371,7 +401,6 @@ class ReviewCase:
         t: float,
         alerts: tuple[AlertStatus, ...],
         baseline: _BaselineState | None,
-        dropped: int,
     ) -> TestView:
         spec = rec.spec
         k = int(np.searchsorted(rec.shown, t, side="right"))
@@ -386,9 +415,8 @@ class ReviewCase:
         name = baseline.current if baseline else (latest.baseline if latest else None)
         base_avg = None
         if baseline and name in baseline.captured_at:
-            # The update a baseline was taken from: the test's newest one when it was captured.
-            i = int(np.searchsorted(rec.shown, baseline.captured_at[name], side="right")) - 1
-            if i >= 0:
+            i = _baseline_point(rec, *baseline.captured_at[name])
+            if i is not None:
                 base_avg = self.average(rec.points[i].test, rec.points[i].seq)
         times = average.times_ms if average is not None else _EMPTY
         if average is None and waterfall:
@@ -410,7 +438,7 @@ class ReviewCase:
             accepted=latest.accepted if latest else 0,
             in_progress=0,
             rejected=latest.rejected_by_reason if latest else (),
-            dropped=(("sweep_dropped", dropped),) if dropped else (),
+            dropped=(),  # the records name the first drop per reason only, not a count
             paused=False,
             alerts=alerts,
         )
@@ -450,7 +478,9 @@ def _shown_times(
         values += [a.t + lag for a in refs]
     for e, off in zip(index.events, index.event_offsets, strict=True):
         lag = 0.0
-        if (
+        if isinstance(e, QualityEvent) and e.kind == "gap" and e.duration_s is not None:
+            lag = e.duration_s  # the console learns of a gap when the data resume
+        elif (
             isinstance(e, BaselineRecord)
             and e.action == "captured"
             and e.t in point_t.get(e.test, ())
@@ -493,17 +523,28 @@ class _BaselineState:
     (the review clock of its record)."""
 
     current: str | None
-    captured_at: dict[str, float]
+    captured_at: dict[str, tuple[int, float]]
+    """name → (byte offset of its record, its ``t``)."""
 
 
-def _baselines(records: Iterable[tuple[BaselineRecord, float]]) -> dict[str, _BaselineState]:
+def _baselines(records: Iterable[tuple[BaselineRecord, int]]) -> dict[str, _BaselineState]:
     out: dict[str, _BaselineState] = {}
-    for b, shown in records:
+    for b, offset in records:
         state = out.setdefault(b.test, _BaselineState(None, {}))
         if b.action == "captured":
-            state.captured_at[b.name] = shown
+            state.captured_at[b.name] = (offset, b.t)
         state.current = b.name
     return out
+
+
+def _baseline_point(rec: _TestRecords, offset: int, t: float) -> int | None:
+    """Index of the update a baseline was taken from, by file order: the automatic baseline is
+    written just before its own update (same ``t``); a captured one holds the newest update
+    written before the capture."""
+    i = int(np.searchsorted(rec.offsets, offset))
+    if i < len(rec.points) and rec.points[i].t == t:
+        return i
+    return i - 1 if i > 0 else None
 
 
 def _active_alerts(events: object) -> list[AlertStatus]:

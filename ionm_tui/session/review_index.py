@@ -104,9 +104,9 @@ class ResultsIndex:
     def data_start_t(self) -> float:
         """LSL seconds of the case start: the data stream's first sample, else the first record."""
         for s in self.streams:
-            t = _float(s.get("t"))
-            if s.get("kind") == "data" and math.isfinite(t):
-                return t
+            t = s.get("t")
+            if s.get("kind") == "data" and isinstance(t, int | float) and math.isfinite(t):
+                return float(t)
         times = [p.t for pts in self.trends.values() for p in pts[:1]]
         times += [e.t for e in self.events[:50]]
         finite = [t for t in times if math.isfinite(t)]
@@ -140,7 +140,7 @@ def read_index(path: str | Path) -> ResultsIndex:
         for number, offset, line, last in _lines(fh):
             try:
                 _add(index, line, offset)
-            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError) as err:
+            except (orjson.JSONDecodeError, KeyError, TypeError, ValueError, AttributeError) as err:
                 if last and not line.endswith(b"\n"):
                     break  # the torn last line of a crashed journal: nothing was lost before it
                 index.problems.append(f"line {number} skipped: {_why(err)}")
@@ -228,7 +228,7 @@ def _add(index: ResultsIndex, line: bytes, offset: int) -> None:
                 str(r.get("kind", "?")),
                 _float(r.get("t")),
                 str(r.get("detail", "")),
-                test=r.get("test"),
+                test=_opt_str(r.get("test")),
                 duration_s=None if dur is None else _float(dur),
             ),
             offset,
@@ -252,6 +252,12 @@ def _float(v: object) -> float:
     if isinstance(v, bool) or not isinstance(v, int | float):
         raise TypeError(f"expected a number, found {v!r}")
     return float(v)
+
+
+def _opt_str(v: object) -> str | None:
+    if v is not None and not isinstance(v, str):
+        raise TypeError(f"expected a string, found {v!r}")
+    return v
 
 
 def _opt(v: object) -> float | None:
@@ -304,15 +310,23 @@ def _average(r: dict[str, Any]) -> AverageRecord:
     times = _array(r.get("times_ms"))
     values = _array(r.get("values_uv"))
     pm = r.get("pm_uv")
-    pm_uv = _array(pm) if pm is not None else np.full_like(values, np.nan)
-    if values.ndim != 2 or values.shape[0] != times.shape[0]:
-        raise ValueError(f"values_uv has shape {values.shape}, times_ms {times.shape}")
+    pm_uv = _array(pm) if pm is not None else _array(np.full(values.shape, np.nan).tolist())
+    channels = tuple(str(c) for c in r.get("channels") or ())
+    if times.ndim != 1 or times.size < 2:
+        raise ValueError(f"times_ms must list at least two sample times, found shape {times.shape}")
+    if values.shape != (times.size, len(channels)):
+        raise ValueError(
+            f"values_uv has shape {values.shape}, expected ({times.size}, {len(channels)}): "
+            "one row per time, one column per channel"
+        )
+    if pm_uv.shape != values.shape:
+        raise ValueError(f"pm_uv has shape {pm_uv.shape}, values_uv {values.shape}")
     return AverageRecord(
         test=str(r["test"]),
         seq=int(r["seq"]),
         t=_float(r.get("t")),
         times_ms=times,
-        channels=tuple(str(c) for c in r.get("channels") or ()),
+        channels=channels,
         values_uv=values,
         pm_uv=pm_uv,
         sweeps=_float(r.get("sweeps")),

@@ -6,6 +6,7 @@ import math
 from pathlib import Path
 
 import numpy as np
+import orjson
 import pytest
 from review_case import (
     FS,
@@ -23,7 +24,14 @@ from review_case import (
 
 from ionm_tui.cli import main
 from ionm_tui.commands.review import parse_case_time
-from ionm_tui.engine import AnnotationRecord, design_bandpass, zero_phase
+from ionm_tui.engine import (
+    AlertEvent,
+    AnnotationRecord,
+    AverageRecord,
+    BaselineRecord,
+    design_bandpass,
+    zero_phase,
+)
 from ionm_tui.errors import ProfileError, SessionError
 from ionm_tui.session.case import load_profile
 from ionm_tui.session.results import dumps, header
@@ -255,7 +263,7 @@ def test_case_time_forms(text: str, seconds: float) -> None:
     assert parse_case_time(text) == seconds
 
 
-@pytest.mark.parametrize("text", ["", "1:2:3:4", "ten", "-5", "1:-2"])
+@pytest.mark.parametrize("text", ["", "1:2:3:4", "ten", "-5", "1:-2", "nan", "inf"])
 def test_bad_case_time_is_named(text: str) -> None:
     with pytest.raises(ValueError, match="--at"):
         parse_case_time(text)
@@ -269,3 +277,110 @@ def test_cli_explains_what_it_cannot_review(
     path = write_case(tmp_path / "results.jsonl", case_records())
     assert main(["review", str(path), "--at", "ten"]) == 2
     assert "--at 'ten'" in capsys.readouterr().err
+
+
+# --- hostile and odd files (found in review) -----------------------------------------------------
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text(encoding="utf-8").splitlines()
+
+
+def test_a_bad_average_is_skipped_with_a_note_not_fatal(tmp_path: Path) -> None:
+    """The index reads only an average's head: a bad body shows up when it is read back."""
+    path = write_case(tmp_path / "r.jsonl", case_records())
+    lines = _lines(path)
+    i = next(i for i, x in enumerate(lines) if x.startswith('{"type":"average"') and '"seq":5' in x)
+    d = orjson.loads(lines[i])
+    d["values_uv"] = d["values_uv"][:-1]  # one row short
+    lines[i] = orjson.dumps(d).decode()
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    case = ReviewCase.open(path)
+    view = next(v for v in case.snapshot_at(at(50.0)).tests if v.spec.id == TEST)
+    assert view.latest is not None
+    assert view.latest.seq == 5
+    assert view.average_uv is None
+    assert [a.seq for a in view.waterfall] == [1, 2, 3, 4]
+    assert any("average 5 of ssep-ul-l not shown" in n and "values_uv" in n for n in case.notes)
+
+
+@pytest.mark.parametrize(
+    ("record", "why"),
+    [
+        ({"type": "trend", "test": TEST, "seq": 99, "t": 1.0, "peaks": [1, 2]}, "skipped"),
+        ({"type": "trend", "test": TEST, "seq": 99, "t": 1.0, "values": [1]}, "skipped"),
+        ({"type": "quality", "t": 1.0, "kind": "gap", "test": [1]}, "expected a string"),
+        (
+            {"type": "average", "t": 1.0, "test": TEST, "seq": 99, "times_ms": [[0, 1], [1, 2]],
+             "channels": ["a", "b"], "values_uv": [[0, 1], [1, 2]]},
+            "times_ms",
+        ),
+        ({"type": "alert", "t": 1.0, "test": TEST, "criterion": "x", "state": "raised",
+          "priority": 3}, "priority"),
+    ],
+)  # fmt: skip
+def test_malformed_records_are_named_and_skipped(tmp_path: Path, record: dict, why: str) -> None:
+    path = write_case(tmp_path / "r.jsonl", case_records())
+    lines = _lines(path)
+    lines.insert(3, orjson.dumps(record).decode())
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    case = ReviewCase.open(path)
+    snap = case.snapshot_at(math.inf)
+    for v in snap.tests:  # every view can be drawn: no odd arrays reach it
+        assert v.times_ms.ndim == 1
+    if record["type"] == "average":  # the fast index path: caught when read back
+        case.snapshot_at(T0)
+        return
+    assert any("line 4 skipped" in n and why in n for n in case.notes), case.notes
+
+
+def test_stream_record_with_a_string_time_is_ignored(tmp_path: Path) -> None:
+    path = write_case(tmp_path / "r.jsonl", case_records())
+    lines = _lines(path)
+    lines[1] = orjson.dumps({"type": "stream", "t": "0", "kind": "data"}).decode()
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    case = ReviewCase.open(path)
+    assert math.isfinite(case.case_start_t)
+
+
+def test_baseline_waveform_is_the_update_written_before_the_capture(tmp_path: Path) -> None:
+    """A late update (stimulus before the capture, written after it) must not become the
+    captured baseline, even though it shows at the same moment."""
+    recs: list[object] = []
+    chans = ("C4p-Fz", "C5S-FPz", "EpL-EpR")
+    for seq, t in ((1, 10.0), (2, 20.0)):
+        recs += [
+            AverageRecord(TEST, seq, T0 + t, TIMES_MS, chans, wave(seq), wave(seq), 200.0, "ewma"),
+            point(TEST, seq, T0 + t, 5.0 / seq, None, "auto"),
+        ]
+    recs.append(BaselineRecord(TEST, "post", "captured", T0 + 30.0, 2.5, 19.2))
+    recs += [
+        AverageRecord(TEST, 3, T0 + 29.99, TIMES_MS, chans, wave(3), wave(3), 200.0, "ewma"),
+        point(TEST, 3, T0 + 29.99, 1.0, None, "post"),
+    ]
+    case = ReviewCase.open(write_case(tmp_path / "r.jsonl", recs))
+    view = next(v for v in case.snapshot_at(math.inf).tests if v.spec.id == TEST)
+    assert view.baseline == "post"
+    sos = design_bandpass(load_profile(PROFILE).test(TEST).bandpass_hz, FS)
+    np.testing.assert_allclose(view.baseline_uv, zero_phase(sos, wave(2)), atol=1e-9)
+
+
+def test_gap_counts_once_the_data_resume(case: ReviewCase) -> None:
+    assert case.snapshot_at(T0 + 58.0).quality.gaps == 0  # the console did not know yet
+    assert case.snapshot_at(T0 + 59.0).quality.gaps == 1
+
+
+def test_note_before_the_first_sample_goes_to_the_start(tmp_path: Path) -> None:
+    recs = [AnnotationRecord(-math.inf, "patient in room", ()), *case_records()]
+    case = ReviewCase.open(write_case(tmp_path / "r.jsonl", recs))
+    t, note = case.marks()[0]
+    assert isinstance(note, AnnotationRecord)
+    assert case.clamp(t) == case.start_t
+
+
+def test_alerts_of_tests_not_in_the_profile_are_left_out_and_named(tmp_path: Path) -> None:
+    ev = AlertEvent("nope", "amplitude_drop", "raised", "low", T0 + 20, T0 + 20, 1.0, 2.0,
+                    -50.0, 50.0, "auto", "x", "amplitude_uv")  # fmt: skip
+    case = ReviewCase.open(write_case(tmp_path / "r.jsonl", [*case_records(), ev]))
+    assert all(a.test != "nope" for a in case.snapshot_at(math.inf).alerts)
+    assert any("'nope'" in n for n in case.notes)
