@@ -34,7 +34,8 @@ class TestView:
             evoked potentials) for the sparkline.
         waterfall: the last few averages, oldest first (for the stacked view).
         accepted: sweeps accepted since the average was last reset.
-        in_progress: sweeps accepted towards the next update.
+        in_progress: sweeps accepted towards the next update (-1: not known, e.g. in a review,
+            whose records hold updates only).
         rejected: (reason, count) sweeps rejected since the last reset.
         dropped: (reason, count) markers dropped before a sweep could be cut (whole run).
         paused: True while the test ignores its stimuli.

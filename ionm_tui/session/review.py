@@ -436,7 +436,7 @@ class ReviewCase:
             trend_primary=rec.primary[:k],
             waterfall=waterfall,
             accepted=latest.accepted if latest else 0,
-            in_progress=0,
+            in_progress=-1,  # between updates nothing was recorded
             rejected=latest.rejected_by_reason if latest else (),
             dropped=(),  # the records name the first drop per reason only, not a count
             paused=False,

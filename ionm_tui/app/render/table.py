@@ -177,7 +177,12 @@ def build_row(view: TestView, live_state: str, cause: str) -> Row:
         ("lat", fmt.latency(latest.latency_ms) if latest else fmt.MISSING),
         ("chg", fmt.percent(latest.amplitude_change_pct) if latest else fmt.MISSING),
         ("swp", fmt.count(latest.sweeps) if latest else fmt.MISSING),
-        ("next", f"{view.in_progress}/{per_update}" if per_update else fmt.MISSING),
+        (
+            "next",
+            f"{view.in_progress}/{per_update}"
+            if per_update and view.in_progress >= 0
+            else fmt.MISSING,
+        ),
         ("snr", fmt.number(latest.snr, 1) if latest else fmt.MISSING),
         ("detail", _detail(view)),
     )
@@ -202,7 +207,7 @@ def build_row(view: TestView, live_state: str, cause: str) -> Row:
                 f"waiting for data · {literal(cause, max_len=30)}"
                 if live_state == "waiting"
                 else f"first average in {max(per_update - view.in_progress, 0)} sweeps"
-                if per_update
+                if per_update and view.in_progress >= 0
                 else "waiting for the first response"
             )
     else:

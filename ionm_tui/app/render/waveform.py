@@ -120,6 +120,8 @@ def waveform_model(view: TestView, channel_index: int, zoom: int) -> WaveformMod
         zoom=zoom,
         waiting=(
             f"waiting for the first average ({view.in_progress}/{per_update} sweeps)"
+            if per_update and view.in_progress >= 0
+            else "no average yet"
             if per_update
             else "waiting for the first response"
         ),
