@@ -38,7 +38,18 @@ if TYPE_CHECKING:
 ZOOM_RANGE = (-3, 6)
 VIEWS_COMPACT = ("waveform", "trend", "log")
 
-# (title, help, action, args) for the command palette; every key action is here too.
+# (title, help, action, args) for the command palette: what only looks (shared with review).
+VIEW_PALETTE: tuple[tuple[str, str, str, tuple[object, ...]], ...] = (
+    ("Select next test", "Move the selection down the table", "move", (1,)),
+    ("Select previous test", "Move the selection up the table", "move", (-1,)),
+    ("Zoom waveform in", "Double the amplitude gain", "zoom", (1,)),
+    ("Zoom waveform out", "Halve the amplitude gain", "zoom", (-1,)),
+    ("Next channel", "Show the selected test's next channel", "channel", ()),
+    ("Next view", "Waveform, trend or log (small terminals)", "view", ()),
+    ("Help", "Keys, row states, alert priorities", "help", ()),
+)
+
+# The whole live palette; every key action is here too.
 PALETTE: tuple[tuple[str, str, str, tuple[object, ...]], ...] = (
     ("Acknowledge all alerts", "Every active alert is seen (stays listed)", "acknowledge", ()),
     ("Acknowledge selected test", "Only the selected test's alerts", "acknowledge_selected", ()),
@@ -48,14 +59,8 @@ PALETTE: tuple[tuple[str, str, str, tuple[object, ...]], ...] = (
     ("Pause / resume selected test", "Stop or restart accepting its sweeps", "pause", ()),
     ("Reset average of selected test", "Discard its sweeps and start anew", "reset", ()),
     ("Averaging mode…", "Block, moving or EWMA, and the number of sweeps", "averaging", ()),
-    ("Select next test", "Move the selection down the table", "move", (1,)),
-    ("Select previous test", "Move the selection up the table", "move", (-1,)),
-    ("Zoom waveform in", "Double the amplitude gain", "zoom", (1,)),
-    ("Zoom waveform out", "Halve the amplitude gain", "zoom", (-1,)),
-    ("Next channel", "Show the selected test's next channel", "channel", ()),
-    ("Next view", "Waveform, trend or log (small terminals)", "view", ()),
     ("Mute / unmute bell", "The bell rings on new high-priority alerts", "mute", ()),
-    ("Help", "Keys, row states, alert priorities", "help", ()),
+    *VIEW_PALETTE,
 )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ from ..review_feed import ReviewFeed
 from ..widgets.event_log import EventLog
 from .case_events import CaseEventsScreen
 from .monitor import MonitorScreen
+from .monitor_actions import VIEW_PALETTE
 
 LOG_EVENTS = 200
 """Events up to the cursor shown in the log (the newest last)."""
@@ -32,13 +33,7 @@ REVIEW_PALETTE: tuple[tuple[str, str, str, tuple[object, ...]], ...] = (
     ("Forward 5 minutes", "Move the cursor 5 minutes on", "seek", ("minutes", PAGE_MINUTES)),
     ("Start of case", "Cursor to the first update", "seek", ("start", 0)),
     ("End of case", "Cursor to the last record", "seek", ("end", 0)),
-    ("Select next test", "Move the selection down the table", "move", (1,)),
-    ("Select previous test", "Move the selection up the table", "move", (-1,)),
-    ("Zoom waveform in", "Double the amplitude gain", "zoom", (1,)),
-    ("Zoom waveform out", "Halve the amplitude gain", "zoom", (-1,)),
-    ("Next channel", "Show the selected test's next channel", "channel", ()),
-    ("Next view", "Waveform, trend or log (small terminals)", "view", ()),
-    ("Help", "Keys, row states, alert priorities", "help", ()),
+    *VIEW_PALETTE,
 )  # fmt: skip
 
 
