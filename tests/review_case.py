@@ -81,7 +81,8 @@ def _alert(state: str, t: float, priority: str, onset: float = T0 + 50) -> Alert
 def case_records() -> list[object]:
     """Updates every 10 s for 90 s; an alert raised at +50, confirmed +60, acknowledged +65,
     cleared +90; baselines auto (+10), post-exposure (captured at +35 from the +30 update), auto
-    re-selected (+70); a hostile annotation at +40; a 4 s gap from +55 (known at +59, when data resume).
+    re-selected (+70); a hostile annotation at +40; a 4 s gap from +55 (known at +59, when the
+    data resume).
 
     Records come in the order the engine makes them: an update (and what it raises) once its
     sweep window has passed (``LAG_S`` after its stimulus), a command at its own time.

@@ -41,7 +41,7 @@ async def _press(pilot: Pilot, *keys: str) -> ReviewScreen:
     screen = await settle(pilot)
     before = screen.shown_seq
     await pilot.press(*keys)
-    for _ in range(100):
+    for _ in range(500):  # up to 10 s: CI machines are slow and shared
         await pilot.pause(0.02)
         if screen.shown_seq != before:
             break
