@@ -57,21 +57,15 @@ class AveragedTracker(SweepTracker):
         """Sweeps accepted towards the next update."""
         return self.averager.in_progress
 
-    def add_sweep(
-        self, raw: NDArray[np.float64], ts: NDArray[np.float64], t_stim: float, marker: str
-    ) -> list[Record]:
-        """Process one cut window (n_times, n_inputs) with its timestamps; return any records."""
-        sweep = self._accept(raw, ts)
-        if sweep is None:
-            return []
+    def _use(self, sweep: NDArray[np.float64], t_stim: float, marker: str) -> list[Record]:
+        """Average an accepted sweep (n_times, n_channels) µV; an update when one is due."""
         est = self.averager.add(sweep)
         self.accepted = self.averager.accepted
         return [] if est is None else self._update(est, t_stim)
 
     def _update(self, est: AverageEstimate, t: float) -> list[Record]:
         m = self.measurer
-        mean_f = m.filtered(est.mean_uv)
-        pm_f = m.filtered(est.pm_uv)
+        mean_f, pm_f = m.filtered_pair(est.mean_uv, est.pm_uv)
         measures = m.measure(mean_f, pm_f, est.sweeps, est.sp_var_uv2)
         seq = self.seq + 1
         point = make_trend_point(

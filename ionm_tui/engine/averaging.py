@@ -177,7 +177,11 @@ class Averager:
             self._s *= lam
             self._s += sweep
             self._s_pm *= lam
-            self._s_pm += sign * sweep
+            # ± sweep with no temporary: adding −x is subtracting x, exactly.
+            if sign > 0:
+                self._s_pm += sweep
+            else:
+                self._s_pm -= sweep
             self._w = lam * self._w + 1.0
             self._w2 = lam * lam * self._w2 + 1.0
             v = self._sp @ sweep

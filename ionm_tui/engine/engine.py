@@ -57,6 +57,8 @@ from .trends import TrendPoint
 
 Record = AverageRecord | BaselineRecord | TrendPoint | AlertEvent | QualityEvent | AnnotationRecord
 
+_MAX_HELD = 256  # held sweeps (batch_sweeps) are judged at the latest once there are this many
+
 DROP_REASONS: tuple[str, ...] = (
     "too_old",  # its data already left the buffer (the marker came more than buffer_s late)
     "no_data",  # no data at the marker time: before the stream started, or inside a gap
@@ -84,9 +86,17 @@ class Engine:
     Args:
         spec: the stream and the tests.
         gap_tolerance_s: timestamp jumps larger than one sample period plus this are gaps.
+        batch_sweeps: hold cut sweeps back and judge each test's together, in one set of numpy
+            calls, when records or a snapshot are asked for (or before the ring would lose
+            their data, or before any other record, so the order never changes). Records,
+            snapshots and their order are exactly those of one-at-a-time processing; only the
+            per-sweep overhead shrinks. For flat-out analysis: sweeps wait for the next
+            ``drain_records``/``snapshot`` instead of being processed as they complete.
     """
 
-    def __init__(self, spec: EngineSpec, *, gap_tolerance_s: float = 0.02) -> None:
+    def __init__(
+        self, spec: EngineSpec, *, gap_tolerance_s: float = 0.02, batch_sweeps: bool = False
+    ) -> None:
         if not (math.isfinite(gap_tolerance_s) and gap_tolerance_s >= 0):
             raise ValueError(f"gap_tolerance_s must be ≥ 0; got {gap_tolerance_s!r}")
         self.spec = spec
@@ -133,6 +143,11 @@ class Engine:
         self._segment_start = 0
         self._last_ts = -math.inf
         self._records: list[Record] = []
+        self._batch = batch_sweeps
+        # Sweeps cut but not judged yet (batch_sweeps): (tracker, first sample, stimulus
+        # sample, marker), in the order one-at-a-time processing would have taken them.
+        self._held: list[tuple[int, int, int, str]] = []
+        self._held_lo = math.inf  # the oldest sample they need: the ring must keep it
         self._seq = 0
         self._markers = 0
         self._unknown = 0
@@ -143,7 +158,12 @@ class Engine:
     # --- input ---------------------------------------------------------------------------------
 
     def feed(self, chunk: Chunk) -> None:
-        """Add a chunk of data samples (any size); cut every sweep it completes."""
+        """Add a chunk of data samples (any size); cut every sweep it completes.
+
+        Samples of any float dtype (and layout) are used as their float64 values: the ring
+        converts them as it copies them in, so a float32 view of a file's bytes needs no
+        float64 copy of its own first.
+        """
         x = chunk.samples
         if x.shape[1] != self._n_ch:
             self._bad_chunks += 1
@@ -239,9 +259,11 @@ class Engine:
                 self._gap(float(ts[j]), float(ts[j + 1]))
                 breaks.append(int(j) + 1)
         if self._continuous:
-            self._feed_continuous(ts, x, breaks)
+            self._feed_continuous(ts, _float64(x), breaks)
         if self._stim_col is not None:
-            self._stim_events(x[:, self._stim_col])
+            self._stim_events(_float64(x[:, self._stim_col]))
+        if self._ring.total + ts.shape[0] - self._ring.capacity > self._held_lo:
+            self._release()  # the write would overwrite samples a held sweep still needs
         self._ring.write(ts, x)
         self._last_ts = float(ts[-1])
         if self._n_pending:
@@ -251,6 +273,7 @@ class Engine:
         self, ts: NDArray[np.float64], x: NDArray[np.floating], breaks: list[int]
     ) -> None:
         """Hand samples to free-run EMG and EEG trackers, restarting them after every gap."""
+        self._release()  # their records come after those of the sweeps already cut
         bounds = [0, *breaks, ts.shape[0]]
         for a, b in itertools.pairwise(bounds):
             restart = self._restart or a > 0
@@ -290,6 +313,7 @@ class Engine:
         self._restart = True
 
     def _gap(self, t0: float, t1: float) -> None:
+        self._release()
         self._gaps += 1
         self._records.append(
             QualityEvent(
@@ -332,9 +356,39 @@ class Engine:
                 if start < oldest:
                     self._drop(ti, "too_old", p.t)
                     continue
-                ts_w, raw = ring.cut(start, stop, tr.processor.columns)
+                if self._batch:
+                    self._held.append((ti, start, p.index, p.marker))
+                    self._held_lo = min(self._held_lo, start, p.index)
+                    if len(self._held) >= _MAX_HELD:
+                        self._release()
+                    continue
+                proc = tr.processor
+                ts_w, raw = ring.cut(start, stop, proc.cut_columns, proc.cut_order)
                 t_stim = ring.timestamp(p.index)
-                self._records.extend(tr.add_sweep(raw, ts_w, t_stim, p.marker))
+                self._records.extend(tr.add_sweep(raw, ts_w, t_stim, p.marker, owned=True))
+
+    def _release(self) -> None:
+        """Judge the held sweeps, each test's together, then count and use them in the order
+        they were cut (records exactly as if each had been processed when it was cut)."""
+        held = self._held
+        if not held:
+            return
+        self._held = []
+        self._held_lo = math.inf
+        by_test: dict[int, list[int]] = {}
+        for k, (ti, _, _, _) in enumerate(held):
+            by_test.setdefault(ti, []).append(k)
+        judged: list[tuple[NDArray[np.float64] | None, str | None, float]] = [
+            (None, None, 0.0)
+        ] * len(held)
+        for ti, ks in by_test.items():
+            results = self._trackers[ti].judge_many(
+                self._ring, [held[k][1] for k in ks], [held[k][2] for k in ks]
+            )
+            for k, r in zip(ks, results, strict=True):
+                judged[k] = r
+        for (ti, _, _, marker), (sweep, reason, t_stim) in zip(held, judged, strict=True):
+            self._records.extend(self._trackers[ti].take(sweep, reason, t_stim, marker))
 
     def _resolve(self, p: _Pending) -> str | None:
         """Tie a marker to its nearest sample; return a drop reason when it cannot be."""
@@ -362,6 +416,7 @@ class Engine:
             )
 
     def _quality(self, kind: str, t: float, detail: str, test: str | None = None) -> None:
+        self._release()
         self._records.append(QualityEvent(kind, t, detail, test))
 
     # --- commands ------------------------------------------------------------------------------
@@ -382,6 +437,7 @@ class Engine:
             ValueError: the command names an unknown test or baseline, or a baseline is
                 captured before any average exists; the engine state is unchanged then.
         """
+        self._release()
         t = self._ring.newest_timestamp
         out: list[Record] = []
         if isinstance(command, CaptureBaseline):
@@ -426,17 +482,20 @@ class Engine:
 
     def note(self, record: QualityEvent) -> None:
         """Add a record from outside the data path (e.g. a rejected command) to the output."""
+        self._release()
         self._records.append(record)
 
     # --- output --------------------------------------------------------------------------------
 
     def drain_records(self) -> list[Record]:
         """Every record emitted since the last call, in order (averages, trends, alerts, …)."""
+        self._release()
         out, self._records = self._records, []
         return out
 
     def snapshot(self) -> EngineSnapshot:
         """A frozen view of everything now (cheap: views are cached until their test changes)."""
+        self._release()
         self._seq += 1
         views = tuple(tr.view() for tr in self._all)
         alerts = sorted(
@@ -468,6 +527,11 @@ class ContinuousTracker(Protocol):
     ) -> list[Record]:
         """Samples (n,), (n, n_stream_channels) in stream units; restart after gaps/resets."""
         ...
+
+
+def _float64(x: NDArray[np.floating]) -> NDArray[np.float64]:
+    """``x`` as float64 (itself when it already is): every path computes on float64 values."""
+    return x if x.dtype == np.float64 else x.astype(np.float64)
 
 
 def _make_tracker(

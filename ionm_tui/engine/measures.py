@@ -141,6 +141,20 @@ class Measurer:
         """The average as measured: band-passed when the test asks for it."""
         return zero_phase(self.sos, x) if self.sos is not None else x
 
+    def filtered_pair(
+        self, a: NDArray[np.float64], b: NDArray[np.float64]
+    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+        """``(filtered(a), filtered(b))`` for two (n_times, n_channels) arrays, in one call.
+
+        The filter runs on each channel on its own, so filtering the two side by side gives the
+        very same numbers as two calls, for about half the fixed cost of a call.
+        """
+        if self.sos is None:
+            return a, b
+        both = zero_phase(self.sos, np.concatenate((a, b), axis=1))
+        n = a.shape[1]
+        return both[:, :n], both[:, n:]
+
     def measure(
         self,
         mean_f: NDArray[np.float64],

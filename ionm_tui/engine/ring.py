@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -57,35 +59,95 @@ class SampleRing:
         return float(self._ts[index % self.capacity])
 
     def cut(
-        self, start: int, stop: int, columns: NDArray[np.intp]
+        self,
+        start: int,
+        stop: int,
+        columns: NDArray[np.intp] | slice,
+        order: Literal["F", "C"] = "F",
     ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
         """Copy samples ``start`` … ``stop`` inclusive (absolute indices, all held).
 
+        Args:
+            start, stop: absolute sample indices.
+            columns: the channels: an index array, or (``order="C"`` only) a slice.
+            order: memory layout of the samples: ``"F"`` (each channel contiguous) or ``"C"``.
+                Values are the same either way; the layout matters to callers whose sums must
+                add in a fixed order (see ``SweepProcessor.cut_order``).
+
         Returns:
-            timestamps (n,) and samples (n, len(columns)), both fresh arrays.
+            timestamps (n,) and samples (n, n_columns), both fresh arrays.
         """
         p0 = start % self.capacity
         p1 = stop % self.capacity
+        pick = _pick_c if order == "C" else _pick_f
         if p0 <= p1:
-            return self._ts[p0 : p1 + 1].copy(), self._data[p0 : p1 + 1][:, columns]
+            return self._ts[p0 : p1 + 1].copy(), pick(self._data[p0 : p1 + 1], columns)
         ts = np.concatenate((self._ts[p0:], self._ts[: p1 + 1]))
-        data = np.concatenate((self._data[p0:, columns], self._data[: p1 + 1, columns]))
+        data = np.concatenate((pick(self._data[p0:], columns), pick(self._data[: p1 + 1], columns)))
         return ts, data
+
+    def cut_rows(
+        self, starts: list[int], n: int, columns: NDArray[np.intp] | slice
+    ) -> NDArray[np.float64]:
+        """Copy several windows of ``n`` samples (absolute first indices ``starts``, all held).
+
+        Returns:
+            (len(starts), n, n_columns), row-major: window k is what
+            ``cut(starts[k], starts[k] + n - 1, columns, "C")[1]`` returns.
+        """
+        ncol = (
+            len(range(self._data.shape[1])[columns]) if isinstance(columns, slice) else len(columns)
+        )
+        out = np.empty((len(starts), n, ncol))
+        cap = self.capacity
+        for k, start in enumerate(starts):
+            p0 = start % cap
+            head = min(n, cap - p0)
+            _put_c(out[k, :head], self._data[p0 : p0 + head], columns)
+            if head < n:
+                _put_c(out[k, head:], self._data[: n - head], columns)
+        return out
 
     def first_at_or_after(self, t: float, lo: int) -> int:
         """Absolute index of the first held sample at or after ``lo`` whose timestamp ≥ t.
 
         Timestamps from ``lo`` on must be increasing. Returns ``total`` when there is none.
         """
-        lo = max(lo, self.oldest)
-        if lo >= self.total:
-            return self.total
-        p0 = lo % self.capacity
-        p1 = (self.total - 1) % self.capacity
+        # Called once per stimulus: the ndarray method skips np.searchsorted's dispatch layer.
+        total, cap = self.total, self.capacity
+        lo = max(lo, total - cap, 0)
+        if lo >= total:
+            return total
+        p0 = lo % cap
+        p1 = (total - 1) % cap
         if p0 <= p1:
-            return lo + int(np.searchsorted(self._ts[p0 : p1 + 1], t, side="left"))
+            return lo + int(self._ts[p0 : p1 + 1].searchsorted(t, side="left"))
         head = self._ts[p0:]
-        k = int(np.searchsorted(head, t, side="left"))
+        k = int(head.searchsorted(t, side="left"))
         if k < head.shape[0]:
             return lo + k
-        return lo + head.shape[0] + int(np.searchsorted(self._ts[: p1 + 1], t, side="left"))
+        return lo + head.shape[0] + int(self._ts[: p1 + 1].searchsorted(t, side="left"))
+
+
+def _pick_f(rows: NDArray[np.float64], columns: NDArray[np.intp] | slice) -> NDArray[np.float64]:
+    """A copy of ``rows[:, columns]``, column-major (what numpy's fancy indexing returns)."""
+    if isinstance(columns, slice):
+        return np.asfortranarray(rows[:, columns])
+    return rows[:, columns]
+
+
+def _put_c(
+    out: NDArray[np.float64], rows: NDArray[np.float64], columns: NDArray[np.intp] | slice
+) -> None:
+    """Write ``rows[:, columns]`` into the row-major ``out`` without a temporary."""
+    if isinstance(columns, slice):
+        out[...] = rows[:, columns]
+    else:
+        np.take(rows, columns, axis=1, out=out, mode="clip")  # indices are valid: no checks
+
+
+def _pick_c(rows: NDArray[np.float64], columns: NDArray[np.intp] | slice) -> NDArray[np.float64]:
+    """A row-major copy of ``rows[:, columns]``; a slice of columns copies fastest."""
+    if isinstance(columns, slice):
+        return rows[:, columns].copy()
+    return np.take(rows, columns, axis=1)

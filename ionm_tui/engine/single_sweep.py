@@ -69,13 +69,8 @@ class SingleSweepTracker(SweepTracker):
             np.full((self.processor.n_times, self.processor.n_channels), np.nan)
         )
 
-    def add_sweep(
-        self, raw: NDArray[np.float64], ts: NDArray[np.float64], t_stim: float, marker: str
-    ) -> list[Record]:
-        """Measure one cut window (n_times, n_inputs); return its trend point and alerts."""
-        sweep = self._accept(raw, ts)
-        if sweep is None:
-            return []
+    def _use(self, sweep: NDArray[np.float64], t_stim: float, marker: str) -> list[Record]:
+        """Measure an accepted sweep (n_times, n_channels) µV; its trend point and alerts."""
         self.accepted += 1
         spec = self.test
         parsed = parse_marker(marker)

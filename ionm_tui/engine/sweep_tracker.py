@@ -6,6 +6,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from .modality_specs import SingleSweepSpec
+from .ring import SampleRing
 from .specs import StreamSpec, TestSpec
 from .sweep import REJECT_REASONS, SweepProcessor
 from .tracking import Record, Tracker
@@ -45,25 +46,72 @@ class SweepTracker(Tracker):
         self.rejected = dict.fromkeys(REJECT_REASONS, 0)
 
     def add_sweep(
-        self, raw: NDArray[np.float64], ts: NDArray[np.float64], t_stim: float, marker: str
+        self,
+        raw: NDArray[np.float64],
+        ts: NDArray[np.float64],
+        t_stim: float,
+        marker: str,
+        *,
+        owned: bool = False,
     ) -> list[Record]:
-        """Take one cut window (n_times, n_inputs) with its timestamps; return any records."""
-        raise NotImplementedError
+        """Take one cut window (n_times, n_inputs) with its timestamps; return any records.
 
-    def _accept(
-        self, raw: NDArray[np.float64], ts: NDArray[np.float64]
-    ) -> NDArray[np.float64] | None:
-        """Reject a window that spans a data gap, then run the documented per-sweep pipeline;
-        count what is rejected, by reason.
+        ``owned``: ``raw`` is a fresh copy the tracker may keep or change (the engine's cuts).
+        """
+        if self.spans_gap(float(ts[0]), float(ts[-1])):
+            return self.take(None, "gap", t_stim, marker)
+        sweep, reason = self.processor.process(raw, owned=owned)
+        return self.take(sweep, reason, t_stim, marker)
+
+    def spans_gap(self, t_first: float, t_last: float) -> bool:
+        """True when a window's first and last timestamps (s) are not one window apart: the
+        window spans a hole in the data and is rejected as ``gap``."""
+        return abs((t_last - t_first) - self.processor.expected_span_s) > self._gap_tol
+
+    def judge_many(
+        self, ring: SampleRing, starts: list[int], stims: list[int]
+    ) -> list[tuple[NDArray[np.float64] | None, str | None, float]]:
+        """Cut and judge several windows still held in ``ring``, as :meth:`add_sweep` would one
+        by one (same sweeps, bit for bit, same reasons), but without counting anything.
+
+        Args:
+            ring: the engine's sample ring.
+            starts: absolute index of each window's first sample.
+            stims: absolute index of each window's stimulus sample.
 
         Returns:
-            The processed sweep (n_times, n_channels) µV, or None when rejected.
+            Per window: (sweep (n_times, n_channels) µV or None, rejection reason or None,
+            stimulus time s). Hand them to :meth:`take` in stimulus order.
         """
+        p = self.processor
+        last = p.n_times - 1
+        t_stim = [ring.timestamp(i) for i in stims]
+        gaps = [self.spans_gap(ring.timestamp(s), ring.timestamp(s + last)) for s in starts]
+        if p.batchable:
+            judged = p.process_many(ring.cut_rows(starts, p.n_times, p.cut_columns))
+        else:
+            judged = [
+                (None, "gap")
+                if gap
+                else p.process(ring.cut(s, s + last, p.cut_columns, p.cut_order)[1], owned=True)
+                for s, gap in zip(starts, gaps, strict=True)
+            ]
+        return [
+            (None, "gap", t) if gap else (sweep, reason, t)
+            for (sweep, reason), gap, t in zip(judged, gaps, t_stim, strict=True)
+        ]
+
+    def take(
+        self, sweep: NDArray[np.float64] | None, reason: str | None, t_stim: float, marker: str
+    ) -> list[Record]:
+        """Count one judged sweep (rejected by ``reason`` when ``sweep`` is None) and use it;
+        return any records. Sweeps must come in stimulus order."""
         self._view = None
-        if abs(float(ts[-1] - ts[0]) - self.processor.expected_span_s) > self._gap_tol:
-            self.rejected["gap"] += 1
-            return None
-        sweep, reason = self.processor.process(raw)
         if sweep is None:
             self.rejected[reason or "non_finite"] += 1
-        return sweep
+            return []
+        return self._use(sweep, t_stim, marker)
+
+    def _use(self, sweep: NDArray[np.float64], t_stim: float, marker: str) -> list[Record]:
+        """Use an accepted sweep (n_times, n_channels) µV; return any records."""
+        raise NotImplementedError

@@ -290,7 +290,13 @@ def sample_record(dtype: np.dtype, n_chan: int, stamped: bool) -> np.dtype:
 
 
 def _sample_timestamp(
-    buf: bytes, pos: int, last_ts: float, tdiff: float, base: int, k: int, n: int
+    buf: bytes | bytearray | memoryview,
+    pos: int,
+    last_ts: float,
+    tdiff: float,
+    base: int,
+    k: int,
+    n: int,
 ) -> tuple[float, int]:
     """One sample's TimeStampBytes field: a float64 stamp (8) or deduced from the last (0).
 
@@ -306,7 +312,16 @@ def _sample_timestamp(
 
 
 def decode_numeric(
-    buf: bytes, n: int, dtype: np.dtype, n_chan: int, last_ts: float, tdiff: float, base: int
+    buf: bytes | bytearray | memoryview,
+    n: int,
+    dtype: np.dtype,
+    n_chan: int,
+    last_ts: float,
+    tdiff: float,
+    base: int,
+    out_dtype: np.dtype | None = None,
+    *,
+    copy: bool = True,
 ) -> tuple[NDArray[np.float64], NDArray]:
     """Decode ``n`` numeric samples (each: TimeStampBytes, optional float64, values).
 
@@ -321,18 +336,75 @@ def decode_numeric(
         last_ts: timestamp (s) of the stream's previous sample, 0.0 before the first.
         tdiff: 1 / nominal rate (s), 0.0 for irregular streams.
         base: file offset of ``buf[0]``, for error messages.
+        out_dtype: dtype of the returned values; None keeps the stream's own (native-endian).
+            Asking for float64 here converts in the one copy out of ``buf`` instead of two.
+        copy: False returns the values, when no conversion is needed and every sample has
+            the same layout, as a strided view into ``buf`` (no copy at all): ``buf`` must
+            then stay untouched while they are used.
 
     Returns:
-        ``(timestamps (n,) float64 s, values (n, n_chan) native-endian dtype)``.
+        ``(timestamps (n,) float64 s, values (n, n_chan) out_dtype)``, new arrays that share
+        no memory with ``buf`` (so ``buf`` may be reused at once) unless ``copy`` is False.
 
     Raises:
         XdfFormatError: TimeStampBytes other than 0 or 8, or the sizes do not add up.
     """
+    ts, rec, starts = _numeric_layout(buf, n, dtype, n_chan, last_ts, tdiff, base)
+    out = dtype.newbyteorder("=") if out_dtype is None else out_dtype
+    if rec is not None:
+        values = rec["v"]
+        if not copy and values.dtype == out:
+            return ts, values
+        return ts, values.astype(out)
+    assert starts is not None
     sb = dtype.itemsize * n_chan
-    n_ts, rest = divmod(len(buf) - n * (1 + sb), 8)
+    raw = np.frombuffer(buf, dtype=np.uint8)[starts[:, None] + np.arange(sb)]
+    return ts, raw.view(dtype).reshape(n, n_chan).astype(out)
+
+
+def decode_numeric_timestamps(
+    buf: bytes | bytearray | memoryview,
+    n: int,
+    dtype: np.dtype,
+    n_chan: int,
+    last_ts: float,
+    tdiff: float,
+    base: int,
+) -> NDArray[np.float64]:
+    """The timestamps (n,) float64 s of ``n`` numeric samples, never touching their values.
+
+    Same arguments, checks and timestamps as :func:`decode_numeric` (for a pass that needs only
+    the time axis, such as fitting the dejitter lines): the float64 stamps are read through a
+    strided view of the records, so the cost is per sample, not per value.
+
+    Raises:
+        XdfFormatError: TimeStampBytes other than 0 or 8, or the sizes do not add up.
+    """
+    return _numeric_layout(buf, n, dtype, n_chan, last_ts, tdiff, base)[0]
+
+
+def _numeric_layout(
+    buf: bytes | bytearray | memoryview,
+    n: int,
+    dtype: np.dtype,
+    n_chan: int,
+    last_ts: float,
+    tdiff: float,
+    base: int,
+) -> tuple[NDArray[np.float64], NDArray | None, NDArray[np.intp] | None]:
+    """Check ``n`` numeric samples and find their timestamps and where their values are.
+
+    Returns:
+        ``(timestamps (n,) float64 s, records, starts)``: when every sample is stamped or none
+        is, ``records`` is a structured view of ``buf`` (fields ``f``, [``t``,] ``v``) and
+        ``starts`` None; for a mix, ``records`` is None and ``starts`` (n,) the byte offset of
+        each sample's values in ``buf``.
+    """
+    sb = dtype.itemsize * n_chan
+    size = len(buf)
+    n_ts, rest = divmod(size - n * (1 + sb), 8)
     if rest or not 0 <= n_ts <= n:
-        raise XdfFormatError(base, f"{n} samples of {sb} value bytes, found {len(buf)} bytes")
-    native = dtype.newbyteorder("=")
+        raise XdfFormatError(base, f"{n} samples of {sb} value bytes, found {size} bytes")
     if n_ts in (0, n):
         rec = np.frombuffer(buf, dtype=sample_record(dtype, n_chan, n_ts > 0), count=n)
         if (rec["f"] != (8 if n_ts else 0)).any():
@@ -341,7 +413,7 @@ def decode_numeric(
             ts = rec["t"].astype(np.float64)
         else:
             ts = np.add.accumulate(np.r_[last_ts, np.full(n, tdiff)])[1:]
-        return ts, rec["v"].astype(native)
+        return ts, rec, None
     # Mixed stamped and deduced samples: walk them one by one, as their offsets depend on it.
     ts = np.empty(n, dtype=np.float64)
     starts = np.empty(n, dtype=np.intp)
@@ -351,10 +423,9 @@ def decode_numeric(
         ts[k] = last_ts
         starts[k] = pos
         pos += sb
-        if pos > len(buf):
-            raise XdfFormatError(base, f"{n} samples of {sb} value bytes in {len(buf)} bytes")
-    raw = np.frombuffer(buf, dtype=np.uint8)[starts[:, None] + np.arange(sb)]
-    return ts, raw.view(dtype).reshape(n, n_chan).astype(native)
+        if pos > size:
+            raise XdfFormatError(base, f"{n} samples of {sb} value bytes in {size} bytes")
+    return ts, None, starts
 
 
 def decode_strings(

@@ -38,6 +38,7 @@ from ionm_tui.streams.xdf_format import (
     XdfFormatError,
     XdfTruncatedError,
     decode_numeric,
+    decode_numeric_timestamps,
     decode_strings,
     decode_varlen,
     parse_footer,
@@ -110,6 +111,20 @@ class _Stream:
     corrector: ClockCorrector | None = None
 
 
+class _ReadBuffer:
+    """One growable byte buffer that fixed-size sample reads go into, instead of a new ``bytes``
+    object (and its page faults) per block."""
+
+    def __init__(self) -> None:
+        self._buf = bytearray()
+
+    def view(self, n: int) -> memoryview:
+        """A writable view of the first ``n`` bytes (previous views must not be used again)."""
+        if len(self._buf) < n:
+            self._buf = bytearray(n)  # a new object: a view still held elsewhere stays valid
+        return memoryview(self._buf)[:n]
+
+
 class XdfReader:
     """Scan an XDF file's structure now; stream its samples later with :meth:`iter_chunks`.
 
@@ -171,18 +186,31 @@ class XdfReader:
         return tuple(self._warnings)
 
     def iter_chunks(
-        self, stream_ids: Iterable[int] | None = None, max_samples: int = 4096
+        self,
+        stream_ids: Iterable[int] | None = None,
+        max_samples: int = 4096,
+        *,
+        values_dtype: np.dtype | type | None = None,
+        zero_copy: bool = False,
     ) -> Iterator[Block]:
         """Yield ``(stream_id, timestamps, samples)`` blocks in file order.
 
         Args:
             stream_ids: streams to read; None reads all.
             max_samples: most samples per block (≥ 1).
+            values_dtype: dtype of numeric streams' sample arrays; None keeps each stream's
+                own. A consumer that wants float64 anyway gets it in the one copy out of the
+                file's bytes (the values are the same as converting afterwards).
+            zero_copy: numeric samples that need no conversion (the stream's own dtype is the
+                one asked for) come as read-only strided views into each block's own bytes,
+                not copies. For a consumer that copies them anyway (the engine's ring does):
+                it saves a full pass over the data.
 
         Yields:
             stream id; timestamps, shape (n,), float64 s after synchronisation and dejitter;
-            samples: numeric streams an (n, channel_count) array of the stream's dtype,
-            string streams a list of n strings (one channel) or n lists of strings.
+            samples: numeric streams an (n, channel_count) array of the stream's dtype (or
+            ``values_dtype``), string streams a list of n strings (one channel) or n lists of
+            strings. Every array is new: nothing yielded is overwritten later.
 
         Raises:
             ValueError: unknown stream id or ``max_samples`` < 1.
@@ -193,12 +221,16 @@ class XdfReader:
             raise ValueError(f"{self.path} has no stream with id {sorted(unknown)}")
         if max_samples < 1:
             raise ValueError(f"max_samples must be at least 1, got {max_samples}")
-        return self._iter(ids, max_samples)  # not a generator itself, so errors raise here
+        out = None if values_dtype is None else np.dtype(values_dtype)
+        # not a generator itself, so errors raise here
+        return self._iter(ids, max_samples, out, zero_copy)
 
-    def _iter(self, ids: set[int], max_samples: int) -> Iterator[Block]:
+    def _iter(
+        self, ids: set[int], max_samples: int, out: np.dtype | None, zero_copy: bool
+    ) -> Iterator[Block]:
         self._fit_jitter(ids)
         correctors = {s: copy.copy(self._streams[s].corrector) for s in ids}
-        for sid, first, ts, values in self._blocks(ids, max_samples):
+        for sid, first, ts, values in self._blocks(ids, max_samples, out, zero_copy=zero_copy):
             if sid in self._jitter:
                 ts = self._jitter[sid](first, len(ts))
             elif (corrector := correctors[sid]) is not None:
@@ -358,16 +390,31 @@ class XdfReader:
             return
         fitters = {s: JitterFitter(self._streams[s].tdiff) for s in todo}
         correctors = {s: copy.copy(self._streams[s].corrector) for s in todo}
-        for sid, _, ts, _ in self._blocks(todo, _TIMING_BLOCK):
+        # Only the time axis is needed here: the values are never decoded (see _decode).
+        blocks = self._blocks(todo, _TIMING_BLOCK, None, timestamps_only=True)
+        for sid, _, ts, _ in blocks:
             corrector = correctors[sid]
             fitters[sid].add(ts if corrector is None else corrector(ts))
         self._jitter.update({s: fitter.finish() for s, fitter in fitters.items()})
 
     def _blocks(
-        self, ids: set[int], max_samples: int
-    ) -> Iterator[tuple[int, int, NDArray[np.float64], Samples]]:
+        self,
+        ids: set[int],
+        max_samples: int,
+        out: np.dtype | None,
+        *,
+        timestamps_only: bool = False,
+        zero_copy: bool = False,
+    ) -> Iterator[tuple[int, int, NDArray[np.float64], Samples | None]]:
+        """Raw (unsynchronised) timestamps and samples of ``ids``, in file order.
+
+        Yields:
+            stream id, index of the block's first sample in its stream, raw timestamps (n,)
+            float64 s, and the samples (None for numeric streams when ``timestamps_only``).
+        """
         last = dict.fromkeys(ids, 0.0)  # previous raw timestamp, for deduced ones
         done = dict.fromkeys(ids, 0)  # samples yielded so far
+        buf = _ReadBuffer()  # reused for every fixed-stride read: nothing yielded points into it
         try:
             with open(self.path, "rb") as f:
                 pos = len(MAGIC)
@@ -381,11 +428,19 @@ class XdfReader:
                         continue
                     sid = h.stream_id
                     st = self._streams[sid]
-                    for ts, values in self._decode(f, h, st, last[sid], max_samples):
+                    blocks = self._decode(
+                        f, h, st, last[sid], max_samples, buf, out, timestamps_only, zero_copy
+                    )
+                    for ts, values in blocks:
                         last[sid] = float(ts[-1])
                         keep = len(ts) if st.limit is None else min(len(ts), st.limit - done[sid])
                         if keep > 0:
-                            yield sid, done[sid], ts[:keep], values[:keep]
+                            yield (
+                                sid,
+                                done[sid],
+                                ts[:keep],
+                                None if values is None else values[:keep],
+                            )
                             done[sid] += keep
         except XdfFormatError as exc:
             raise StreamError(f"{self.path} is damaged {exc}.") from exc
@@ -393,31 +448,62 @@ class XdfReader:
             raise StreamError(f"Cannot read XDF file {self.path}: {exc.strerror or exc}.") from exc
 
     def _decode(
-        self, f: BinaryIO, h: ChunkHeader, st: _Stream, last: float, max_samples: int
-    ) -> Iterator[tuple[NDArray[np.float64], Samples]]:
+        self,
+        f: BinaryIO,
+        h: ChunkHeader,
+        st: _Stream,
+        last: float,
+        max_samples: int,
+        buf: _ReadBuffer,
+        out: np.dtype | None,
+        timestamps_only: bool,
+        zero_copy: bool = False,
+    ) -> Iterator[tuple[NDArray[np.float64], Samples | None]]:
+        """One Samples chunk as blocks of at most ``max_samples``: (raw timestamps, samples).
+
+        Fixed-size samples are read ``max_samples`` at a time into ``buf`` (reused: the decoded
+        arrays are copies), so memory never depends on the chunk size. With
+        ``timestamps_only``, numeric values are skipped (None): only the stamps are copied out.
+        With ``zero_copy``, each block is read into bytes of its own and its values may stay
+        views of them (see :meth:`iter_chunks`).
+        """
         n, start = self._sample_count(f, h)
         n_chan = st.info["channel_count"]
+        values: Samples | None
         if st.dtype is None:
             ts, rows = decode_strings(f.read(h.end - start), n, n_chan, last, st.tdiff, start)
-            values: Samples = [r[0] for r in rows] if n_chan == 1 else rows
+            values = [r[0] for r in rows] if n_chan == 1 else rows
         else:
             stride, rest = divmod(h.end - start, n) if n else (0, 0)
-            if (
-                n
-                and not rest
-                and stride in (1 + st.dtype.itemsize * n_chan, 9 + st.dtype.itemsize * n_chan)
-            ):
+            sb = st.dtype.itemsize * n_chan
+            if n and not rest and stride in (1 + sb, 9 + sb):
                 # Every sample has the same size: read max_samples at a time, never the whole chunk.
                 for k in range(0, n, max_samples):
                     m = min(max_samples, n - k)
-                    ts, vals = decode_numeric(
-                        f.read(m * stride), m, st.dtype, n_chan, last, st.tdiff, start + k * stride
-                    )
+                    base = start + k * stride
+                    if zero_copy and not timestamps_only:
+                        # This block's own bytes: the values may stay views of them.
+                        data: bytes | memoryview = f.read(m * stride)
+                    else:
+                        view = buf.view(m * stride)
+                        data = view[: f.readinto(view)]  # a short read fails the size check
+                    if timestamps_only:
+                        ts = decode_numeric_timestamps(
+                            data, m, st.dtype, n_chan, last, st.tdiff, base
+                        )
+                        vals = None
+                    else:
+                        ts, vals = decode_numeric(
+                            data, m, st.dtype, n_chan, last, st.tdiff, base, out, copy=not zero_copy
+                        )
                     last = float(ts[-1])
                     yield ts, vals
                 return
-            ts, values = decode_numeric(
-                f.read(h.end - start), n, st.dtype, n_chan, last, st.tdiff, start
-            )
+            body = f.read(h.end - start)
+            if timestamps_only:
+                ts = decode_numeric_timestamps(body, n, st.dtype, n_chan, last, st.tdiff, start)
+                values = None
+            else:
+                ts, values = decode_numeric(body, n, st.dtype, n_chan, last, st.tdiff, start, out)
         for k in range(0, n, max_samples):
-            yield ts[k : k + max_samples], values[k : k + max_samples]
+            yield ts[k : k + max_samples], None if values is None else values[k : k + max_samples]

@@ -211,8 +211,17 @@ class XdfReplaySource:
     # --- internals ------------------------------------------------------------------------------
 
     def _restart(self, t: float | None) -> None:
+        # Paced, chunks carry float64 copies, decoded straight to float64 (one copy out of the
+        # file's bytes instead of two). Flat out, float samples go to the engine as views of
+        # the file's bytes: its ring converts them to float64 as it copies them in, the very
+        # same values, so the data is copied once instead of twice.
+        floats = self.data.channel_format in ("float32", "double64")
+        zero_copy = self.speed is None and floats
         self._iter: Iterator[tuple[int, np.ndarray, object]] = self._reader.iter_chunks(
-            self._ids, max_samples=self._block
+            self._ids,
+            max_samples=self._block,
+            values_dtype=None if zero_copy else np.float64,
+            zero_copy=zero_copy,
         )
         self._next: tuple[float, list[Chunk | Marker]] | None = None
         self._done = False
@@ -254,7 +263,9 @@ class XdfReplaySource:
             if sid == self.data.stream_id:
                 if self.t_first is None:  # no footer (a truncated file): the first sample says
                     self.t_first = float(ts[0])
-                arr = np.asarray(values, dtype=np.float64)
+                arr = np.asarray(values)
+                if arr.dtype.kind != "f":  # (only after a seek's filtering, or an odd reader)
+                    arr = arr.astype(np.float64)
                 self._next = (float(ts[-1]), [Chunk(ts, arr, self.data.name)])
                 self._counts[0] += ts.shape[0]
             else:

@@ -169,10 +169,10 @@ class JitterModel:
     def __call__(self, first_index: int, n: int) -> NDArray[np.float64]:
         """Dejittered timestamps (s, shape (n,)) of the n samples from ``first_index`` on."""
         idx = np.arange(first_index, first_index + n)
-        seg = int(np.searchsorted(self.starts, first_index, side="right")) - 1
+        seg = int(self.starts.searchsorted(first_index, side="right")) - 1
         if seg + 1 == len(self.starts) or self.starts[seg + 1] >= first_index + n:
             return self.y_ref[seg] + self.slopes[seg] * (idx - self.x_ref[seg])  # one segment
-        segs = np.searchsorted(self.starts, idx, side="right") - 1
+        segs = self.starts.searchsorted(idx, side="right") - 1
         return self.y_ref[segs] + self.slopes[segs] * (idx - self.x_ref[segs])
 
 
@@ -191,35 +191,41 @@ class JitterFitter:
         self._segs: list[list[float]] = []  # [start, x0, y0, n, mean_x, mean_y, sxx, sxy]
         self._n = 0
         self._last: float | None = None
+        self._centred: NDArray[np.float64] = np.empty(0)  # arange(nb) − (nb − 1)/2, last nb
 
     def add(self, ts: NDArray[np.float64]) -> None:
         """Add the stream's next synchronised timestamps (s, shape (n,))."""
-        if len(ts) == 0:
+        n = len(ts)
+        if n == 0:
             return
+        # Gaps: steps larger than the threshold (the same differences np.diff takes), including
+        # the step from the previous block's last sample.
+        inner = np.abs(ts[1:] - ts[:-1]) > self._threshold
         if self._last is None:
-            gaps = np.abs(np.diff(ts)) > self._threshold
-            new = [0, *(np.flatnonzero(gaps) + 1).tolist()]
+            new = [0]
         else:
-            gaps = np.abs(np.diff(ts, prepend=self._last)) > self._threshold
-            new = np.flatnonzero(gaps).tolist()
-        bounds = sorted({0, *new, len(ts)})
+            new = [0] if abs(float(ts[0]) - self._last) > self._threshold else []
+        if inner.any():
+            new += (np.flatnonzero(inner) + 1).tolist()
+        bounds = sorted({0, *new, n})
         starts = set(new)
         for lo, hi in itertools.pairwise(bounds):
             if lo in starts:
                 self._segs.append([self._n + lo, self._n + lo, float(ts[lo]), 0, 0, 0, 0, 0])
             self._merge(self._segs[-1], self._n + lo, ts[lo:hi])
-        self._n += len(ts)
+        self._n += n
         self._last = float(ts[-1])
 
-    @staticmethod
-    def _merge(seg: list[float], first: int, ts: NDArray[np.float64]) -> None:
+    def _merge(self, seg: list[float], first: int, ts: NDArray[np.float64]) -> None:
         # Indices are consecutive, so their mean and centred sum of squares are closed-form.
         nb = len(ts)
         mx = first - seg[1] + (nb - 1) / 2
         sxx = nb * (nb * nb - 1) / 12
         y = ts - seg[2]
-        my = float(y.mean())
-        sxy = float(np.dot(np.arange(nb) - (nb - 1) / 2, y - my))
+        my = float(np.add.reduce(y)) / nb  # y.mean() without its wrapper: same sum, same division
+        if self._centred.shape[0] != nb:  # blocks mostly have the same length: build it once
+            self._centred = np.arange(nb) - (nb - 1) / 2
+        sxy = float(np.dot(self._centred, y - my))
         na = seg[3]
         n = na + nb
         dx, dy = mx - seg[4], my - seg[5]
