@@ -339,8 +339,8 @@ def decode_numeric(
         out_dtype: dtype of the returned values; None keeps the stream's own (native-endian).
             Asking for float64 here converts in the one copy out of ``buf`` instead of two.
         copy: False returns the values, when no conversion is needed and every sample has
-            the same layout, as a strided view into ``buf`` (no copy at all): ``buf`` must
-            then stay untouched while they are used.
+            the same layout, as a read-only strided view into ``buf`` (no copy at all): ``buf``
+            must then stay untouched while they are used.
 
     Returns:
         ``(timestamps (n,) float64 s, values (n, n_chan) out_dtype)``, new arrays that share
@@ -354,6 +354,7 @@ def decode_numeric(
     if rec is not None:
         values = rec["v"]
         if not copy and values.dtype == out:
+            values.flags.writeable = False  # a view of the caller's buffer: look, do not touch
             return ts, values
         return ts, values.astype(out)
     assert starts is not None

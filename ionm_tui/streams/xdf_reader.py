@@ -203,8 +203,8 @@ class XdfReader:
                 file's bytes (the values are the same as converting afterwards).
             zero_copy: numeric samples that need no conversion (the stream's own dtype is the
                 one asked for) come as read-only strided views into each block's own bytes,
-                not copies. For a consumer that copies them anyway (the engine's ring does):
-                it saves a full pass over the data.
+                not copies. For a consumer that copies them anyway (the engine's ring does): it
+                saves a full pass over the data.
 
         Yields:
             stream id; timestamps, shape (n,), float64 s after synchronisation and dejitter;
