@@ -11,7 +11,8 @@ from pathlib import Path
 from .. import __version__
 from ..engine.runner import run_engine
 from ..errors import SessionError
-from .case import load_profile, open_replay, profile_text
+from ..profile import Profile
+from .case import Case, load_profile, open_replay, profile_text
 from .results import dumps, header
 from .summary import Summary
 
@@ -59,6 +60,15 @@ def analyze(
     prof = load_profile(profile)
     c = open_replay(case, prof, speed=None)
     try:
+        return _analyze(c, prof, Path(case), out_dir)
+    finally:
+        close = getattr(c.source, "close", None)
+        if close is not None:
+            close()  # the reader process, when one was used
+
+
+def _analyze(c: Case, prof: Profile, case: Path, out_dir: Path) -> AnalysisResult:
+    try:
         out_dir.mkdir(parents=True, exist_ok=True)
     except OSError as err:
         raise SessionError(f"cannot create {out_dir}: {err.strerror or err}") from err
@@ -99,6 +109,8 @@ def analyze(
     data_s = t_end - t0 if t0 is not None and t_end == t_end else 0.0
     speed = f"{data_s / wall:.0f}× real time" if wall > 0 and data_s > 0 else ""
     extra = [f"Note: {n}" for n in c.notes]
+    if note := getattr(src, "reading_note", None):
+        extra.append(f"Note: {note}.")
     extra += [f"Warning: {w}" for w in c.source.warnings]  # type: ignore[attr-defined]
     title = (
         f"Case {Path(case).name} — profile {prof.id} ({prof.name})\n"

@@ -12,8 +12,12 @@ sample can be corrected, so when it is on, the first ``iter_chunks`` call makes 
 that reads timestamps only and keeps a few numbers per segment (:mod:`.xdf_timing`). The fit is
 the same line pyxdf computes with ``np.linalg.lstsq``, evaluated in centred form, so dejittered
 timestamps agree with pyxdf to rounding (~1e-9 s), not bit for bit; with ``dejitter=False`` they
-are bit-identical. A file cut short (a crash mid-recording) is read up to its last complete chunk
-and reported in :attr:`XdfReader.truncated_at` and :attr:`XdfReader.warnings`.
+are bit-identical. That pass is done in two spans of the file (:meth:`XdfReader.fit_spans`) whose
+sums are then joined, always the same way, so two processes can read the spans at once
+(:mod:`.xdf_prefetch`) and get exactly the timestamps one process gets.
+
+A file cut short (a crash mid-recording) is read up to its last complete chunk and reported in
+:attr:`XdfReader.truncated_at` and :attr:`XdfReader.warnings`.
 """
 
 from __future__ import annotations
@@ -59,6 +63,20 @@ Samples = NDArray | list[str] | list[list[str]]
 #: One block: stream id, timestamps (n,) float64 s, samples.
 Block = tuple[int, NDArray[np.float64], Samples]
 _TIMING_BLOCK = 16384  # samples per block in the timestamp-only pass
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A stretch of the file's chunks, for fitting timestamps piecewise.
+
+    Attributes:
+        start, stop: byte offsets; the chunks starting in [start, stop) belong to the span.
+        first_index: stream id -> index of that stream's first sample in the span.
+    """
+
+    start: int
+    stop: int
+    first_index: dict[int, int]
 
 
 @dataclass(frozen=True, slots=True)
@@ -162,6 +180,13 @@ class XdfReader:
         self._warnings: list[str] = []
         self.truncated_at: int | None = None
         self.file_header_xml = ""
+        # Where the file splits in two for the timestamp pass (see fit_spans): the first Samples
+        # chunk past half the file, and each stream's sample count before it. Streams with
+        # samples before it must restart with an explicit timestamp after it, since a deduced
+        # one needs the previous sample's; they are checked as the scan reaches them.
+        self._split: Span | None = None
+        self._split_unchecked: set[int] = set()
+        self._split_ok = True
         try:
             self.size = self.path.stat().st_size
             with open(self.path, "rb") as f:
@@ -280,7 +305,15 @@ class XdfReader:
         if h.tag == Tag.SAMPLES:
             st = self._known(h)
             if st is not None:
+                if self._split is None and h.offset >= self.size // 2:
+                    counts = {sid: s.count for sid, s in self._streams.items()}
+                    self._split = Span(h.offset, self.size, counts)
+                    self._split_unchecked = {sid for sid, c in counts.items() if c}
                 n, start = self._sample_count(f, h)
+                if h.stream_id in self._split_unchecked:
+                    self._split_unchecked.discard(h.stream_id)  # type: ignore[arg-type]
+                    self._split_ok &= n == 0 or f.read(1) == b"\x08"
+                    f.seek(start)
                 if st.dtype is None:  # strings: walk them now, so damage shows up here
                     decode_strings(
                         f.read(h.end - start), n, st.info["channel_count"], 0.0, 0.0, start
@@ -380,22 +413,56 @@ class XdfReader:
 
     # -- sample passes --------------------------------------------------------------------
 
-    def _fit_jitter(self, ids: set[int]) -> None:
-        todo = {
+    def fit_spans(self) -> tuple[Span, ...]:
+        """The spans the timestamp pass fits separately and joins in order: the file's two
+        halves (split at a Samples chunk), or the whole file when it cannot be split safely
+        (one Samples chunk, or a stream whose first sample after the split has no timestamp
+        of its own). Depends on the file only, so every reader of it splits it the same way."""
+        sp = self._split
+        # (A stream still unchecked when the scan ended has no sample after the split.)
+        if sp is None or not self._split_ok or sp.start >= self.end:
+            return (Span(len(MAGIC), self.end, {}),)
+        return (Span(len(MAGIC), sp.start, {}), Span(sp.start, self.end, dict(sp.first_index)))
+
+    def needs_fit(self, ids: Iterable[int]) -> set[int]:
+        """The streams among ``ids`` whose timestamps are dejittered and not yet fitted."""
+        return {
             s for s in ids
             if self._dejitter and s not in self._jitter and self._streams[s].tdiff > 0
             and not self._streams[s].can_drop and self._streams[s].count > 0
         }  # fmt: skip
-        if not todo:
-            return
-        fitters = {s: JitterFitter(self._streams[s].tdiff) for s in todo}
+
+    def fit_span(self, ids: Iterable[int], span: Span) -> dict[int, JitterFitter]:
+        """Least-squares sums of the timestamps of ``ids`` in one span (reads timestamps only).
+
+        Raises:
+            StreamError: a sample chunk in the span is damaged.
+        """
+        todo = set(ids)
+        fitters = {
+            s: JitterFitter(self._streams[s].tdiff, span.first_index.get(s, 0)) for s in todo
+        }
+        # A fresh corrector per span finds its clock range from the timestamps themselves.
         correctors = {s: copy.copy(self._streams[s].corrector) for s in todo}
         # Only the time axis is needed here: the values are never decoded (see _decode).
-        blocks = self._blocks(todo, _TIMING_BLOCK, None, timestamps_only=True)
+        blocks = self._blocks(todo, _TIMING_BLOCK, None, timestamps_only=True, span=span)
         for sid, _, ts, _ in blocks:
             corrector = correctors[sid]
             fitters[sid].add(ts if corrector is None else corrector(ts))
-        self._jitter.update({s: fitter.finish() for s, fitter in fitters.items()})
+        return fitters
+
+    def use_fits(self, parts: list[dict[int, JitterFitter]]) -> None:
+        """Dejitter with the fits of :meth:`fit_spans`' spans, given in file order."""
+        joined = parts[0]
+        for part in parts[1:]:
+            for sid, fitter in part.items():
+                joined[sid].extend(fitter)
+        self._jitter.update({s: fitter.finish() for s, fitter in joined.items()})
+
+    def _fit_jitter(self, ids: set[int]) -> None:
+        todo = self.needs_fit(ids)
+        if todo:
+            self.use_fits([self.fit_span(todo, span) for span in self.fit_spans()])
 
     def _blocks(
         self,
@@ -405,20 +472,25 @@ class XdfReader:
         *,
         timestamps_only: bool = False,
         zero_copy: bool = False,
+        span: Span | None = None,
     ) -> Iterator[tuple[int, int, NDArray[np.float64], Samples | None]]:
         """Raw (unsynchronised) timestamps and samples of ``ids``, in file order.
+
+        Args:
+            span: read only this span's chunks (default: the whole file).
 
         Yields:
             stream id, index of the block's first sample in its stream, raw timestamps (n,)
             float64 s, and the samples (None for numeric streams when ``timestamps_only``).
         """
+        span = span or Span(len(MAGIC), self.end, {})
         last = dict.fromkeys(ids, 0.0)  # previous raw timestamp, for deduced ones
-        done = dict.fromkeys(ids, 0)  # samples yielded so far
+        done = {s: span.first_index.get(s, 0) for s in ids}  # samples before this block
         buf = _ReadBuffer()  # reused for every fixed-stride read: nothing yielded points into it
         try:
             with open(self.path, "rb") as f:
-                pos = len(MAGIC)
-                while pos < self.end:
+                pos = span.start
+                while pos < span.stop:
                     if pos in self._skips:
                         pos = self._skips[pos]
                         continue

@@ -13,6 +13,7 @@ import numpy as np
 from ..engine import Chunk, Marker
 from ..errors import StreamError
 from .health import StreamHealth
+from .xdf_prefetch import PrefetchedBlocks, prefetch_available
 from .xdf_reader import XdfReader, XdfStreamInfo
 
 _FIELDS = ("name", "type", "source_id", "hostname")
@@ -103,10 +104,17 @@ class XdfReplaySource:
         if speed is not None and not (math.isfinite(speed) and speed > 0):
             raise ValueError(f"speed must be a positive number; got {speed!r}")
         self.path = Path(path)
-        self._reader = XdfReader(self.path)
-        streams = self._reader.streams
-        self.data = match_stream(self.path, streams, data, "data")
-        self.markers = match_stream(self.path, streams, markers, "markers") if markers else None
+        # Flat out, a second process reads the file while this one analyses it; it starts now so
+        # its interpreter loads while this process scans the file (see xdf_prefetch).
+        self._prefetch = PrefetchedBlocks() if speed is None and prefetch_available() else None
+        try:
+            self._reader = XdfReader(self.path)
+            streams = self._reader.streams
+            self.data = match_stream(self.path, streams, data, "data")
+            self.markers = match_stream(self.path, streams, markers, "markers") if markers else None
+        except BaseException:
+            self.close()
+            raise
         self.speed = speed
         self._block = block_samples
         self._clock = clock
@@ -138,6 +146,16 @@ class XdfReplaySource:
         return self._reader.warnings
 
     @property
+    def reading_note(self) -> str | None:
+        """Why the file was read in this process after all, if a reader process failed."""
+        return self._prefetch.note if self._prefetch is not None else None
+
+    def close(self) -> None:
+        """Stop the reader process, if any (the replay can still be iterated in-process)."""
+        if self._prefetch is not None:
+            self._prefetch.close()
+
+    @property
     def position_t(self) -> float:
         """LSL time of the newest item handed out (NaN before any)."""
         return self._position
@@ -156,6 +174,9 @@ class XdfReplaySource:
             return []
         out: list[Chunk | Marker] = []
         if self.speed is None:
+            if isinstance(self._iter, PrefetchedBlocks):
+                # The items of the previous call have been fed: their blocks may be reused.
+                self._iter.retire(self._iter.taken - (self._next is not None))
             for _ in range(8):  # several blocks per call keeps the loop overhead small
                 item = self._take()
                 if item is None:
@@ -217,12 +238,18 @@ class XdfReplaySource:
         # same values, so the data is copied once instead of twice.
         floats = self.data.channel_format in ("float32", "double64")
         zero_copy = self.speed is None and floats
-        self._iter: Iterator[tuple[int, np.ndarray, object]] = self._reader.iter_chunks(
-            self._ids,
-            max_samples=self._block,
-            values_dtype=None if zero_copy else np.float64,
-            zero_copy=zero_copy,
-        )
+        self._iter: Iterator[tuple[int, np.ndarray, object]]
+        if zero_copy and t is None and self._prefetch is not None and self._prefetch.taken == 0:
+            self._prefetch.start(self._reader, self._ids, self._block)
+            self._iter = self._prefetch
+        else:
+            self.close()  # (a seek, or samples to convert: read here)
+            self._iter = self._reader.iter_chunks(
+                self._ids,
+                max_samples=self._block,
+                values_dtype=None if zero_copy else np.float64,
+                zero_copy=zero_copy,
+            )
         self._next: tuple[float, list[Chunk | Marker]] | None = None
         self._done = False
         self._position = math.nan

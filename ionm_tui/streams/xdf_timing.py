@@ -182,14 +182,19 @@ class JitterFitter:
     Uses centred running sums (Chan et al.'s pairwise update), so memory is constant and the
     fit stays exact to rounding over hours of samples, where plain normal equations would not.
 
+    A file may be fitted in spans (see ``XdfReader.fit_spans``): one fitter per span, each
+    started at the span's first sample index, then joined in file order with :meth:`extend`.
+
     Args:
         tdiff: 1 / nominal rate (s).
+        first_index: index in the stream of the first sample this fitter will be given.
     """
 
-    def __init__(self, tdiff: float) -> None:
+    def __init__(self, tdiff: float, first_index: int = 0) -> None:
         self._threshold = max(JITTER_BREAK_SECONDS, JITTER_BREAK_SAMPLES * tdiff)
         self._segs: list[list[float]] = []  # [start, x0, y0, n, mean_x, mean_y, sxx, sxy]
-        self._n = 0
+        self._start = first_index
+        self._n = first_index
         self._last: float | None = None
         self._centred: NDArray[np.float64] = np.empty(0)  # arange(nb) − (nb − 1)/2, last nb
 
@@ -234,6 +239,39 @@ class JitterFitter:
         seg[5] += dy * nb / n
         seg[6] += sxx + dx * dx * na * nb / n
         seg[7] += sxy + dx * dy * na * nb / n
+
+    def extend(self, later: JitterFitter) -> None:
+        """Append the fit of the span that follows this one in the stream (``later`` must start
+        at the sample after this fitter's last one). Its first segment continues this fitter's
+        last one unless a break separates them, exactly as :meth:`add` decides; the two are then
+        combined with the same pairwise update, re-centred on this segment's origin."""
+        if later._start != self._n:
+            raise ValueError(
+                f"JitterFitter.extend: the later span starts at sample {later._start}, "
+                f"not at {self._n} where this one ends"
+            )
+        if later._last is None:
+            return  # it was given no samples
+        if self._last is None:  # this one was given none
+            self._segs, self._n, self._last = [list(s) for s in later._segs], later._n, later._last
+            return
+        segs = [list(s) for s in later._segs]
+        head = segs[0]
+        if not abs(head[2] - self._last) > self._threshold:  # no break: one segment
+            seg = self._segs[-1]
+            nb, na = head[3], seg[3]
+            n = na + nb
+            mx_b = head[4] + (head[1] - seg[1])  # later's means in this segment's origin
+            my_b = head[5] + (head[2] - seg[2])
+            dx, dy = mx_b - seg[4], my_b - seg[5]
+            seg[3] = n
+            seg[4] += dx * nb / n
+            seg[5] += dy * nb / n
+            seg[6] += head[6] + dx * dx * na * nb / n
+            seg[7] += head[7] + dx * dy * na * nb / n
+            segs = segs[1:]
+        self._segs.extend(segs)
+        self._n, self._last = later._n, later._last
 
     def finish(self) -> JitterModel:
         """The fitted segments; call once all of the stream's timestamps were added."""

@@ -165,3 +165,30 @@ channels = ["Cz"]
     assert len(gaps) == 1
     assert gaps[0]["duration_s"] == pytest.approx(20.0, abs=0.01)
     assert "gap at 00:00:29" in res.summary.read_text()
+
+
+def _body(path: Path) -> list[dict]:
+    return [r for r in _records(path) if r["type"] != "header"]
+
+
+def test_the_reader_process_changes_no_record(
+    tmp_path: Path, mne: dict[str, np.ndarray], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Analysis reads the case in a second process where it can; the records are the very same
+    as when this process reads it, and the same when that process cannot even start (the
+    summary then says why the file was read in-process)."""
+    from ionm_tui.streams import xdf_prefetch, xdf_replay
+
+    case, profile = _mne_case(tmp_path, mne)
+    assert xdf_prefetch.prefetch_available()
+    two = analyze(case, profile, tmp_path / "two")
+    with monkeypatch.context() as m:
+        m.setattr(xdf_replay, "prefetch_available", lambda: False)
+        one = analyze(case, profile, tmp_path / "one")
+    with monkeypatch.context() as m:
+        m.setattr(xdf_prefetch.sys, "executable", "/nonexistent/python")
+        failed = analyze(case, profile, tmp_path / "failed")
+    assert _body(two.results) == _body(one.results) == _body(failed.results)
+    assert len(_body(one.results)) > 10
+    assert "read in this process instead" in failed.summary.read_text()
+    assert "read in this process instead" not in two.summary.read_text()
