@@ -243,6 +243,7 @@ def work_ours(job: dict[str, Any], out: Path) -> dict[str, Any]:
     rss_setup = peak_rss_mb()
     io0 = proc_io()
     ru0 = resource.getrusage(resource.RUSAGE_SELF)
+    ch0 = resource.getrusage(resource.RUSAGE_CHILDREN)
     profiler = None
     if job.get("pyinstrument"):
         from pyinstrument import Profiler
@@ -257,20 +258,30 @@ def work_ours(job: dict[str, Any], out: Path) -> dict[str, Any]:
         text = profiler.output_text(unicode=True, color=False, show_all=False)
         out.with_suffix(".profile.txt").write_text(text)
     ru1 = resource.getrusage(resource.RUSAGE_SELF)
+    # The reader process analyze() starts (and waits for) is a child: its CPU and storage reads
+    # count too. (Its RSS includes the shared ring, which this process's RSS also counts.)
+    ch1 = resource.getrusage(resource.RUSAGE_CHILDREN)
     io1 = proc_io()
+    child_cpu = (ch1.ru_utime - ch0.ru_utime) + (ch1.ru_stime - ch0.ru_stime)
+    child_read = (ch1.ru_inblock - ch0.ru_inblock) * 512
     return {
         "wall": wall,
-        "cpu": cpu,
-        "user": ru1.ru_utime - ru0.ru_utime,
-        "sys": ru1.ru_stime - ru0.ru_stime,
+        "cpu": cpu + child_cpu,
+        "cpu_main": cpu,
+        "cpu_child": child_cpu,
+        "user": ru1.ru_utime - ru0.ru_utime + ch1.ru_utime - ch0.ru_utime,
+        "sys": ru1.ru_stime - ru0.ru_stime + ch1.ru_stime - ch0.ru_stime,
         "rss_setup": rss_setup,
-        "rss": peak_rss_mb(),
+        "rss_main": peak_rss_mb(),
+        "rss_child": ch1.ru_maxrss / 1024,
+        "rss": peak_rss_mb() + ch1.ru_maxrss / 1024,
         "data_s": res.data_s,
         "records": res.records,
         "results_bytes": res.results.stat().st_size,
-        "read_bytes": io1.get("read_bytes", 0) - io0.get("read_bytes", 0),
+        "read_bytes": io1.get("read_bytes", 0) - io0.get("read_bytes", 0) + child_read,
         "rchar": io1.get("rchar", 0) - io0.get("rchar", 0),
         "results": str(res.results),
+        "reading_note": "Note: the reader process" in res.summary.read_text(),
     }
 
 
@@ -528,7 +539,8 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
     # --- throughput
     print(
         "THROUGHPUT — × real time = seconds of data / seconds taken (medians of "
-        f"{reps} run(s)); CPU = user + system of the process"
+        f"{reps} run(s)); CPU = user + system of the process (ours: of both its processes, "
+        "analysis and file reader); peak RSS of ours = the two processes' peaks added"
     )
     print(
         f"{'':44} {'data':>7} {'wall s':>8} {'CPU s':>8} {'×real':>7} {'×real':>7} "
@@ -571,9 +583,19 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
             f"  {label:10}: {r0['data_s'] / 60:.1f} min; wall runs {walls} s; "
             f"user {med(runs, 'user'):.1f} s + "
             f"system {med(runs, 'sys'):.1f} s (CPU/wall {med(runs, 'cpu') / med(runs, 'wall'):.2f}"
-            f": below 1 = waiting on disk or preempted); read() {med(runs, 'rchar') / 1e9:.2f} GB"
+            f": 2 = both cores busy all along; lower = waiting on the disk, on each other, or "
+            f"preempted); read() {med(runs, 'rchar') / 1e9:.2f} GB"
             f", from storage {med(runs, 'read_bytes') / 1e9:.2f} GB; RSS before analyze "
             f"{r0['rss_setup']:.0f} MB"
+        )
+        rss_main = max(r["rss_main"] for r in runs)
+        rss_child = max(r["rss_child"] for r in runs)
+        failed = any(r["reading_note"] for r in runs)
+        print(
+            f"              CPU: analysis process {med(runs, 'cpu_main'):.1f} s, reader process "
+            f"{med(runs, 'cpu_child'):.1f} s; peak RSS: analysis {rss_main:.0f} MB + reader "
+            f"{rss_child:.0f} MB (each counts the shared ring)"
+            + ("; THE READER PROCESS FAILED in a run (see summary.txt)" if failed else "")
         )
         print(
             f"              {r0['records']:,} records written ({r0['results_bytes'] / 1e6:.1f} MB"
@@ -620,10 +642,10 @@ def run(args: argparse.Namespace, tmp: Path) -> int:
         )
         print(
             f"  CPU : ours {x_ours_c:.0f}× vs MNE {x_mne_c:.0f}× real time = "
-            f"{x_ours_c / x_mne_c:.2f}× MNE's rate  (target ≥ 1: {'MET' if ok_c else 'NOT MET'})"
+            f"{x_ours_c / x_mne_c:.2f}× MNE's rate  ({'less' if ok_c else 'more'} CPU than MNE "
+            "in all; ours counts both processes; for information — the target is speed)"
         )
         verdicts.append(f"speed vs MNE (wall) {'MET' if ok_w else 'NOT MET'}")
-        verdicts.append(f"speed vs MNE (CPU) {'MET' if ok_c else 'NOT MET'}")
         same = [r for r in (ours, ours_short) if r and abs(r[0]["data_s"] / 60 - mne_min) < 0.5]
         if same:
             s = same[0]
