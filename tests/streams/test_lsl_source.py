@@ -217,7 +217,10 @@ def test_markers_arrive_literally_in_order() -> None:
     outlet = _outlet(sid, name="stim", type_="Markers", n_channels=1, rate_hz=0, fmt="string")
     sent = ["SSEP_LT", "TCMEP 350V", "µV ünïcødé 🧠", "\x1b]0;x", "stim;site=APB_L;mA=12"]
     with LslInlet(_find(sid), kind="markers") as inlet:
-        time.sleep(0.2)  # liblsl #176: a just-opened inlet can miss the first pushes
+        # liblsl #176: a just-opened inlet can miss the first pushes. Wait until the outlet
+        # sees it (a fixed 0.2 s was not always enough on a loaded machine), then a little more.
+        assert outlet.wait_for_consumers(5.0)
+        time.sleep(0.2)
         for value in sent:
             outlet.push_sample([value])
         got: list[Chunk | Marker] = []
