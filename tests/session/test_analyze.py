@@ -174,13 +174,14 @@ def _body(path: Path) -> list[dict]:
 def test_the_reader_process_changes_no_record(
     tmp_path: Path, mne: dict[str, np.ndarray], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Analysis reads the case in a second process where it can; the records are the very same
-    as when this process reads it, and the same when that process cannot even start (the
+    """Analysis reads a large case in a second process where it can; the records are the very
+    same as when this process reads it, and the same when that process cannot even start (the
     summary then says why the file was read in-process)."""
     from ionm_tui.streams import xdf_prefetch, xdf_replay
 
     case, profile = _mne_case(tmp_path, mne)
     assert xdf_prefetch.prefetch_available()
+    monkeypatch.setattr(xdf_replay, "PREFETCH_MIN_BYTES", 0)  # this case is small
     two = analyze(case, profile, tmp_path / "two")
     with monkeypatch.context() as m:
         m.setattr(xdf_replay, "prefetch_available", lambda: False)

@@ -165,3 +165,32 @@ def test_seek_restarts_from_a_time(tmp_path: Path) -> None:
     src.seek(float(ts[3000]))
     first = next(i for i in src.drain(0.0) if isinstance(i, Chunk))
     assert first.timestamps[0] == pytest.approx(ts[3000])
+
+
+def test_flat_out_replay_of_a_large_file_is_read_by_a_second_process(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """From PREFETCH_MIN_BYTES on (lowered here), flat out, a reader process feeds the replay:
+    the same trend points as feeding directly; paced replay and small files read in-process."""
+    from ionm_tui.streams import xdf_replay
+    from ionm_tui.streams.xdf_prefetch import PrefetchedBlocks, prefetch_available
+
+    if not prefetch_available():
+        pytest.skip("needs Linux memfd_create")
+    path, ts, x, markers = _case(tmp_path)
+    small = XdfReplaySource(path, data=Q(type="EEG"), markers=Q(type="Markers"))
+    assert not isinstance(small._iter, PrefetchedBlocks)
+    monkeypatch.setattr(xdf_replay, "PREFETCH_MIN_BYTES", 0)
+    paced = XdfReplaySource(path, data=Q(type="EEG"), markers=Q(type="Markers"), speed=1.0)
+    assert not isinstance(paced._iter, PrefetchedBlocks)
+    src = XdfReplaySource(path, data=Q(type="EEG"), markers=Q(type="Markers"))
+    assert isinstance(src._iter, PrefetchedBlocks)
+    got: list = []
+    run_engine(_engine(), src, publish=lambda s: None, on_records=got.extend)
+    direct = _engine()
+    direct.feed_markers(markers)
+    direct.feed(Chunk(ts, x.astype(np.float64)))
+    assert _points(got) == _points(direct.drain_records())
+    assert src.finished
+    assert src.reading_note is None
+    src.close()
