@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from ..engine import Chunk, Engine, Marker
 from ..engine.runner import Source
 from ..profile import Profile
 from ..streams.units import scale_to_uv
+
+if TYPE_CHECKING:
+    from ..streams.xdf_replay import XdfReplaySource
 
 
 def load_profile(name: str | Path) -> Profile:
@@ -105,6 +108,14 @@ def open_replay(path: str | Path, profile: Profile, *, speed: float | None) -> C
     src = XdfReplaySource(
         path, data=profile.data.match, markers=profile.markers, speed=speed, block_samples=block
     )
+    try:
+        return _replay_case(profile, src, speed)
+    except BaseException:
+        src.close()  # its reader process, if it started one
+        raise
+
+
+def _replay_case(profile: Profile, src: XdfReplaySource, speed: float | None) -> Case:
     d = src.data
     scale, notes = _scale(profile, d.units, d.channel_count)
     # Flat out, sweeps are judged in batches (same records, same order, less overhead per sweep).

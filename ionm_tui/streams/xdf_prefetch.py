@@ -2,15 +2,15 @@
 
 Analysis is bounded by two things that can run side by side on a two-core laptop: reading and
 decoding the file, and the engine. :class:`PrefetchedBlocks` yields exactly the blocks of
-``XdfReader.iter_chunks(ids, max_samples, zero_copy=True)`` — same boundaries, same values, same
-timestamps — but a child process (``python -m ionm_tui.streams.xdf_prefetch``) does the reading:
+``XdfReader.iter_chunks(ids, max_samples, …)`` — same boundaries, same values, same timestamps —
+but a child process (a Python running this module's :func:`main`) does the reading:
 
 1. The timestamp-fitting pass (:meth:`XdfReader.fit_spans`) reads the file's two halves at once,
    the child the first and this process the second. A cold file reads about twice as fast with
    two readers on the machines measured (see ``benchmarks/README.md``), and this process has
    nothing else to do until the fit is known.
 2. The child then decodes the samples into a ring of slots in shared memory (an anonymous
-   ``memfd``): timestamps as float64, values contiguous in the stream's own dtype. Each message
+   ``memfd``): timestamps as float64, values contiguous in the dtype asked for. Each message
    on its stdout names a slot and the blocks in it; this process hands out read-only views of
    the values and copies of the timestamps, and gives a slot back (a message on the child's
    stdin) when the consumer calls :meth:`PrefetchedBlocks.retire` for its blocks.
@@ -36,7 +36,6 @@ import subprocess
 import sys
 import traceback
 from collections.abc import Iterator
-from pathlib import Path
 from typing import IO, Any
 
 import numpy as np
@@ -48,6 +47,8 @@ N_SLOTS = 16
 """Slots in the shared ring. A consumer holds at most a few blocks at a time (the replay source
 hands out ≤ 9 between retires), so the child always has slots to fill ahead."""
 MIN_SLOT_BYTES = 4 << 20
+MAX_SLOT_BYTES = 8 << 20
+"""Larger blocks are read in-process: the ring (N_SLOTS slots) stays at most 128 MB."""
 _ALIGN = 64
 
 _CHILD_ENV = {  # the child decodes; nothing in it should start thread pools
@@ -90,6 +91,7 @@ class PrefetchedBlocks(Iterator[Block]):
         self._taken = 0  # blocks handed out so far
         self._fallback: Iterator[Block] | None = None
         self._fit_here: Span | None = None  # the span whose fit this process reads and sends
+        self._options: dict[str, Any] = {"values_dtype": None, "zero_copy": True}
         self._done = False
         self.note: str | None = None
         """Why reading fell back to this process, if it did (one sentence)."""
@@ -98,39 +100,56 @@ class PrefetchedBlocks(Iterator[Block]):
     # --- life cycle --------------------------------------------------------------------------
 
     def _spawn(self) -> None:
+        # The child imports exactly what this process imports: same sys.path, same cwd.
+        code = (
+            f"import sys; sys.path[:] = {sys.path!r}; "
+            "from ionm_tui.streams.xdf_prefetch import main; sys.exit(main())"
+        )
         try:
             self._fd = os.memfd_create("ionm-tui-xdf-prefetch", os.MFD_CLOEXEC)
-            env = {**os.environ, **_CHILD_ENV}
-            package_root = str(Path(__file__).resolve().parents[2])
-            env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, env.get("PYTHONPATH")]))
             self._proc = subprocess.Popen(
-                [sys.executable, "-m", "ionm_tui.streams.xdf_prefetch", str(self._fd)],
+                [sys.executable, "-c", code, str(self._fd)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,  # it reports its errors on stdout, never on a terminal
                 pass_fds=(self._fd,),
-                env=env,
+                env={**os.environ, **_CHILD_ENV},
             )
         except OSError as exc:
             self._give_up(f"the reader process could not start ({exc.strerror or exc})")
 
-    def start(self, reader: XdfReader, ids: list[int], max_samples: int) -> None:
-        """Give the child its job: the scanned ``reader``, the streams and the block size."""
+    def start(
+        self,
+        reader: XdfReader,
+        ids: list[int],
+        max_samples: int,
+        *,
+        values_dtype: np.dtype | type | None = None,
+        zero_copy: bool = True,
+    ) -> None:
+        """Give the child its job: the blocks of ``reader.iter_chunks(ids, max_samples,
+        values_dtype=values_dtype, zero_copy=zero_copy)``, ``reader`` already scanned.
+
+        Blocks too large for the ring's slots (more than 8 MB) are read in this process.
+        """
         self._reader, self._ids, self._max = reader, list(ids), max_samples
+        self._options = {"values_dtype": values_dtype, "zero_copy": zero_copy}
         widest = max(
-            (s.channel_count * np.dtype(_numeric(s.channel_format)).itemsize for s in
-             reader.streams if s.stream_id in ids and _numeric(s.channel_format)),
+            (s.channel_count * _itemsize(s.channel_format, values_dtype) for s in reader.streams
+             if s.stream_id in ids and s.channel_format != "string"),
             default=0,
         )  # fmt: skip
-        self._slot_bytes = max(
-            MIN_SLOT_BYTES, _aligned(max_samples * 8) + _aligned(max_samples * widest)
-        )
+        block_bytes = _aligned(max_samples * 8) + _aligned(max_samples * widest)
+        self._slot_bytes = max(MIN_SLOT_BYTES, block_bytes)
+        if self._slot_bytes > MAX_SLOT_BYTES:
+            self._give_up(None)  # a design limit, not a failure: nothing to note
+            return
         if self._proc is None:
             return
         try:
             os.ftruncate(self._fd, N_SLOTS * self._slot_bytes)
             self._mm = mmap.mmap(self._fd, N_SLOTS * self._slot_bytes)
-            job = (reader, self._ids, max_samples, N_SLOTS, self._slot_bytes)
+            job = (reader, self._ids, max_samples, self._options, N_SLOTS, self._slot_bytes)
             self._send(("job", job))
         except (OSError, ValueError, pickle.PicklingError) as exc:
             self._give_up(f"the reader process could not be given its job ({exc})")
@@ -139,21 +158,17 @@ class PrefetchedBlocks(Iterator[Block]):
         self._fit_here = spans[1] if len(spans) == 2 and todo else None
 
     def close(self) -> None:
-        """Stop the child (if still running) and release the shared memory."""
+        """Stop the child (if still running) and release the shared memory. Iterating on
+        afterwards reads in this process."""
         proc, self._proc = self._proc, None
         if proc is not None:
+            if proc.poll() is None:
+                proc.kill()  # it holds nothing worth a goodbye; closing pipes first could block
             for pipe in (proc.stdin, proc.stdout):
-                try:
+                with contextlib.suppress(OSError):
                     if pipe is not None:
                         pipe.close()
-                except OSError:
-                    pass
-            try:
-                proc.wait(timeout=2.0)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-        self._ready.clear()
+            proc.wait()
         if self._mm is not None:
             # Views still held by a consumer keep the mapping alive until they go.
             with contextlib.suppress(BufferError):
@@ -209,7 +224,7 @@ class PrefetchedBlocks(Iterator[Block]):
 
     def _receive(self) -> None:
         if self._proc is None or self._mm is None:
-            self._give_up(self.note or "the reader process is not running")
+            self._give_up(None)  # closed (or never started: the note says why)
             return
         if self._fit_here is not None:
             # The second half's fit, read here while the child reads the first half; on the
@@ -231,9 +246,10 @@ class PrefetchedBlocks(Iterator[Block]):
             raise RuntimeError("PrefetchedBlocks: retire() was not called; all slots are held")
         try:
             msg = pickle.load(self._proc.stdout)  # type: ignore[arg-type]
-        except (EOFError, OSError, pickle.UnpicklingError, AttributeError, ValueError) as exc:
+        except (EOFError, OSError, pickle.UnpicklingError, AttributeError, ValueError):
             code = self._proc.poll()
-            self._give_up(f"the reader process stopped (exit code {code}; {exc or 'no output'})")
+            how = f"with exit code {code}" if code else "without a word"
+            self._give_up(f"the reader process stopped unexpectedly ({how})")
             return
         kind = msg[0]
         if kind == "end":
@@ -261,26 +277,28 @@ class PrefetchedBlocks(Iterator[Block]):
         if slot >= 0:
             self._held.append((slot, self._taken + len(self._ready)))
 
-    def _give_up(self, why: str) -> None:
-        """Carry on in this process from the first block not yet handed out."""
-        if self.note is None:
-            self.note = f"{why}; the file is read in this process instead"
+    def _give_up(self, why: str | None) -> None:
+        """Carry on in this process from the first block not yet handed out (and say why)."""
+        if why is not None and self.note is None:
+            name = self._reader.path.name if self._reader is not None else "the case"
+            self.note = f"{why}; {name} was read by this process instead (slower, same results)"
         skip = self._taken + len(self._ready)
+        # Blocks received but not handed out: copies, as the ring goes with the child.
+        ready = [(s, t, np.array(v) if isinstance(v, np.ndarray) else v) for s, t, v in self._ready]
+        self._ready.clear()
         self.close()
         if self._reader is None:
             return
-        blocks = self._reader.iter_chunks(self._ids, self._max, zero_copy=True)
-        # Blocks already received stay valid only while the mapping does: take copies.
-        ready = [(s, t, np.array(v) if isinstance(v, np.ndarray) else v) for s, t, v in self._ready]
-        self._ready.clear()
+        blocks = self._reader.iter_chunks(self._ids, self._max, **self._options)
         self._fallback = itertools.chain(ready, itertools.islice(blocks, skip, None))
 
 
-def _numeric(channel_format: str) -> str | None:
+def _itemsize(channel_format: str, values_dtype: np.dtype | type | None) -> int:
     from ionm_tui.streams.xdf_format import NUMERIC_DTYPES
 
-    dtype = NUMERIC_DTYPES.get(channel_format)
-    return None if dtype is None else dtype.str
+    if values_dtype is not None:
+        return np.dtype(values_dtype).itemsize
+    return NUMERIC_DTYPES[channel_format].itemsize
 
 
 # --- the child -----------------------------------------------------------------------------------
@@ -290,7 +308,7 @@ def _child(fd: int, inp: IO[bytes], out: IO[bytes]) -> int:
     """Run one job: fit the first span, join the parent's fit, decode into slots."""
     kind, job = pickle.load(inp)
     assert kind == "job"
-    reader, ids, max_samples, n_slots, slot_bytes = job
+    reader, ids, max_samples, options, n_slots, slot_bytes = job
     reader: XdfReader
     mm = mmap.mmap(fd, n_slots * slot_bytes)
     spans = reader.fit_spans()
@@ -325,7 +343,7 @@ def _child(fd: int, inp: IO[bytes], out: IO[bytes]) -> int:
             free.appendleft(slot)
         slot, used, items = -1, 0, []
 
-    for sid, ts, values in reader.iter_chunks(ids, max_samples, zero_copy=True):
+    for sid, ts, values in reader.iter_chunks(ids, max_samples, **options):
         if isinstance(values, np.ndarray):
             n, n_ch = values.shape
             need = _aligned(ts.nbytes) + _aligned(values.dtype.itemsize * values.size)

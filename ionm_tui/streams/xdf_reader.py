@@ -310,19 +310,20 @@ class XdfReader:
                     self._split = Span(h.offset, self.size, counts)
                     self._split_unchecked = {sid for sid, c in counts.items() if c}
                 n, start = self._sample_count(f, h)
-                if h.stream_id in self._split_unchecked:
-                    self._split_unchecked.discard(h.stream_id)  # type: ignore[arg-type]
-                    self._split_ok &= n == 0 or f.read(1) == b"\x08"
-                    f.seek(start)
                 if st.dtype is None:  # strings: walk them now, so damage shows up here
-                    decode_strings(
-                        f.read(h.end - start), n, st.info["channel_count"], 0.0, 0.0, start
-                    )
+                    body = f.read(h.end - start)
+                    decode_strings(body, n, st.info["channel_count"], 0.0, 0.0, start)
+                    flag = body[:1]
                 else:  # numeric: the sizes must add up for some number of stamped samples
                     sample_bytes = st.dtype.itemsize * st.info["channel_count"]
                     n_ts, rest = divmod(h.end - start - n * (1 + sample_bytes), 8)
                     if rest or not 0 <= n_ts <= n:
                         raise XdfFormatError(start, f"{n} samples filling the Samples chunk")
+                    flag = f.read(1)
+                # (Only a valid chunk with samples counts: an empty or damaged one is no sample.)
+                if n and h.stream_id in self._split_unchecked:
+                    self._split_unchecked.discard(h.stream_id)  # type: ignore[arg-type]
+                    self._split_ok &= flag == b"\x08"
                 st.count += n
         elif h.tag == Tag.CLOCK_OFFSET:
             body = f.read(h.end - h.body_start)
@@ -416,13 +417,23 @@ class XdfReader:
     def fit_spans(self) -> tuple[Span, ...]:
         """The spans the timestamp pass fits separately and joins in order: the file's two
         halves (split at a Samples chunk), or the whole file when it cannot be split safely
-        (one Samples chunk, or a stream whose first sample after the split has no timestamp
-        of its own). Depends on the file only, so every reader of it splits it the same way."""
+        (one Samples chunk, a stream whose first sample after the split has no timestamp of
+        its own, or a clock reset). Depends on the file only, so every reader of it splits it
+        the same way."""
         sp = self._split
-        # (A stream still unchecked when the scan ended has no sample after the split.)
-        if sp is None or not self._split_ok or sp.start >= self.end:
+        # (A stream still unchecked when the scan ended has no sample after the split.) A
+        # stream whose clock was reset is fitted whole: which clock range its samples belong to
+        # is decided sample by sample from the start, so a span cannot begin in the middle.
+        resets = any(
+            st.corrector is not None and st.corrector.n_ranges > 1 for st in self._streams.values()
+        )
+        if sp is None or not self._split_ok or sp.start >= self.end or resets:
             return (Span(len(MAGIC), self.end, {}),)
-        return (Span(len(MAGIC), sp.start, {}), Span(sp.start, self.end, dict(sp.first_index)))
+        first = {  # samples past a pylsl#67 limit are never read: they do not count
+            sid: n if self._streams[sid].limit is None else min(n, self._streams[sid].limit)
+            for sid, n in sp.first_index.items()
+        }
+        return (Span(len(MAGIC), sp.start, {}), Span(sp.start, self.end, first))
 
     def needs_fit(self, ids: Iterable[int]) -> set[int]:
         """The streams among ``ids`` whose timestamps are dejittered and not yet fitted."""

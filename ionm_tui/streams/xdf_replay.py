@@ -246,16 +246,16 @@ class XdfReplaySource:
         floats = self.data.channel_format in ("float32", "double64")
         zero_copy = self.speed is None and floats
         self._iter: Iterator[tuple[int, np.ndarray, object]]
-        if zero_copy and t is None and self._prefetch is not None and self._prefetch.taken == 0:
-            self._prefetch.start(self._reader, self._ids, self._block)
+        options = {"values_dtype": None if zero_copy else np.float64, "zero_copy": zero_copy}
+        if t is None and self._prefetch is not None and self._prefetch.taken == 0:
+            self._prefetch.start(self._reader, self._ids, self._block, **options)  # type: ignore[arg-type]
             self._iter = self._prefetch
         else:
-            self.close()  # (a seek, or samples to convert: read here)
+            self.close()  # (a seek: read here)
             self._iter = self._reader.iter_chunks(
                 self._ids,
                 max_samples=self._block,
-                values_dtype=None if zero_copy else np.float64,
-                zero_copy=zero_copy,
+                **options,  # type: ignore[arg-type]
             )
         self._next: tuple[float, list[Chunk | Marker]] | None = None
         self._done = False

@@ -128,6 +128,11 @@ class ClockCorrector:
         ]
         self._r = 0
 
+    @property
+    def n_ranges(self) -> int:
+        """Clock ranges (1 + the clock resets detected)."""
+        return len(self._coefs)
+
     def __call__(self, ts: NDArray[np.float64]) -> NDArray[np.float64]:
         """Return synchronised copies of the next raw timestamps of the stream (s, shape (n,))."""
         out = ts.copy()
@@ -197,6 +202,10 @@ class JitterFitter:
         self._n = first_index
         self._last: float | None = None
         self._centred: NDArray[np.float64] = np.empty(0)  # arange(nb) − (nb − 1)/2, last nb
+
+    def __getstate__(self) -> dict[str, object]:
+        # Sent between processes: the cached index vector is rebuilt on demand, not shipped.
+        return {**self.__dict__, "_centred": np.empty(0)}
 
     def add(self, ts: NDArray[np.float64]) -> None:
         """Add the stream's next synchronised timestamps (s, shape (n,))."""

@@ -191,5 +191,5 @@ def test_the_reader_process_changes_no_record(
         failed = analyze(case, profile, tmp_path / "failed")
     assert _body(two.results) == _body(one.results) == _body(failed.results)
     assert len(_body(one.results)) > 10
-    assert "read in this process instead" in failed.summary.read_text()
-    assert "read in this process instead" not in two.summary.read_text()
+    assert "was read by this process instead" in failed.summary.read_text()
+    assert "this process instead" not in two.summary.read_text()

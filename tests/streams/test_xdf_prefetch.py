@@ -174,8 +174,8 @@ def test_a_killed_reader_process_loses_nothing(case: Path, small_slots: None) ->
     for g, w in zip(got, want, strict=True):
         _assert_same(g, w)
     assert pf.note is not None
-    assert "reader process stopped" in pf.note
-    assert "read in this process instead" in pf.note
+    assert "reader process stopped unexpectedly (with exit code -9)" in pf.note
+    assert f"{case.name} was read by this process instead" in pf.note
 
 
 def test_a_child_that_cannot_start_falls_back(case: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -269,3 +269,82 @@ def test_jitter_fits_join_exactly_like_sequential_adds() -> None:
         np.testing.assert_allclose(m2(0, 20_000), m1(0, 20_000), rtol=0, atol=1e-10)
     with pytest.raises(ValueError, match="starts at sample"):
         JitterFitter(1 / FS).extend(JitterFitter(1 / FS, 5))
+
+
+def test_integer_samples_come_as_float64_like_in_process(tmp_path: Path) -> None:
+    """An int16 amplifier stream, converted to float64 by the reader process (as the replay
+    asks for it flat out): the same values and timestamps as converting in-process."""
+    rng = np.random.default_rng(5)
+    path = tmp_path / "int16.xdf"
+    with XdfWriter(path, max_chunk_bytes=1 << 14) as w:
+        d = w.add_stream("amp", "EEG", 8, FS, "int16", "amp-int")
+        for k in range(60):
+            t = 10.0 + k * 0.25 + np.arange(250) / FS
+            w.write_samples(d, t, rng.integers(-3000, 3000, (250, 8), dtype=np.int16))
+    reader = XdfReader(path)
+    want = list(reader.iter_chunks([1], 700, values_dtype=np.float64))
+    pf = PrefetchedBlocks()
+    pf.start(XdfReader(path), [1], 700, values_dtype=np.float64, zero_copy=False)
+    got = 0
+    for block in pf:
+        _assert_same(block, want[got])
+        assert block[2].dtype == np.float64
+        got += 1
+        pf.retire(got)
+    assert got == len(want)
+    assert pf.note is None
+
+
+def test_closing_early_then_reading_on_is_quietly_in_process(case: Path) -> None:
+    """close() mid-file (a seek, the console quitting) is no failure: iterating on continues
+    in-process from the next block, and no note is made."""
+    want = _in_process(case, 1024)
+    pf = _prefetched(case, 1024)
+    first = [next(pf) for _ in range(5)]
+    first = [(s, t, np.array(v) if isinstance(v, np.ndarray) else v) for s, t, v in first]
+    pf.close()
+    rest = list(pf)
+    for got, exp in zip(first + rest, want, strict=True):
+        _assert_same(got, exp)
+    assert pf.note is None
+
+
+def test_blocks_too_large_for_the_ring_are_read_in_process(case: Path) -> None:
+    """Slots stay ≤ MAX_SLOT_BYTES (the ring ≤ 16 of them): larger blocks are read here."""
+    n = xdf_prefetch.MAX_SLOT_BYTES // (32 * 4) + 1
+    want = _in_process(case, n)
+    pf = _prefetched(case, n)
+    assert pf._proc is None  # stopped before it was given a job
+    got = list(pf)
+    assert len(got) == len(want)
+    assert pf.note is None
+
+
+def test_a_profile_that_does_not_fit_stops_the_reader_process(
+    case: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """open_replay fails after the replay source started its child: the child is stopped."""
+    from ionm_tui.errors import IonmError
+    from ionm_tui.profile import load
+    from ionm_tui.session.case import open_replay
+    from ionm_tui.streams import xdf_replay
+
+    monkeypatch.setattr(xdf_replay, "PREFETCH_MIN_BYTES", 0)
+    closed: list[PrefetchedBlocks] = []
+    real_close = PrefetchedBlocks.close
+
+    def close(self: PrefetchedBlocks) -> None:
+        closed.append(self)
+        real_close(self)
+
+    monkeypatch.setattr(PrefetchedBlocks, "close", close)
+    profile = tmp_path / "misfit.toml"
+    profile.write_text(
+        '[profile]\nid = "misfit"\nname = "misfit"\nmains_hz = 50\n'
+        '[streams]\ndata = { name = "amp" }\n'
+        '[[test]]\nid = "eeg"\nmodality = "eeg"\nchannels = ["NoSuchChannel"]\n'
+    )
+    with pytest.raises(IonmError, match="NoSuchChannel"):
+        open_replay(case, load(profile), speed=None)
+    assert closed
+    assert closed[0]._proc is None
