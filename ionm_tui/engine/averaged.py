@@ -65,8 +65,7 @@ class AveragedTracker(SweepTracker):
 
     def _update(self, est: AverageEstimate, t: float) -> list[Record]:
         m = self.measurer
-        mean_f, pm_f = m.filtered_pair(est.mean_uv, est.pm_uv)
-        measures = m.measure(mean_f, pm_f, est.sweeps, est.sp_var_uv2)
+        measures = m.measure_average(est.mean_uv, est.pm_uv, est.sweeps, est.sp_var_uv2)
         seq = self.seq + 1
         point = make_trend_point(
             test=self.id,
@@ -90,7 +89,10 @@ class AveragedTracker(SweepTracker):
             sweeps=est.sweeps,
             mode=self.averaging.mode,
         )
-        measured = read_only(mean_f) if mean_f is not est.mean_uv else est.mean_uv
+        # The whole average as measured is only looked at by views and baselines, far less often
+        # than updates come flat out: it is band-passed when first asked for.
+        mean = est.mean_uv
+        measured = mean if m.sos is None else lambda: read_only(m.filtered(mean))
         return self._publish(point, avg, measured)
 
     def reset_average(self, averaging: AveragingSpec | None = None) -> None:

@@ -330,6 +330,9 @@ class Engine:
             return
         newest = ring.newest_timestamp
         oldest = ring.oldest
+        # A marker's sample depends only on its time and the ring, which stays as it is during
+        # this call: a marker triggering several tests is tied to its sample once.
+        tied: dict[float, int | str] = {}
         for ti, q in enumerate(self._queues):
             tr = self._trackers[ti]
             while q:
@@ -337,12 +340,15 @@ class Engine:
                 if p.index is None:
                     if newest < p.t - self._half:
                         break
-                    reason = self._resolve(p)
-                    if reason is not None:
+                    got = tied.get(p.t)
+                    if got is None:
+                        got = tied[p.t] = self._resolve(p.t)
+                    if isinstance(got, str):
                         q.popleft()
                         self._n_pending -= 1
-                        self._drop(ti, reason, p.t)
+                        self._drop(ti, got, p.t)
                         continue
+                    p.index = got
                 assert p.index is not None
                 start = p.index + tr.processor.start_offset
                 stop = p.index + tr.processor.stop_offset
@@ -390,20 +396,20 @@ class Engine:
         for (ti, _, _, marker), (sweep, reason, t_stim) in zip(held, judged, strict=True):
             self._records.extend(self._trackers[ti].take(sweep, reason, t_stim, marker))
 
-    def _resolve(self, p: _Pending) -> str | None:
-        """Tie a marker to its nearest sample; return a drop reason when it cannot be."""
+    def _resolve(self, t: float) -> int | str:
+        """The absolute index of the sample nearest a marker at ``t``, or the reason there is
+        none (a drop reason)."""
         ring = self._ring
         lo = max(ring.oldest, self._segment_start)
-        idx = ring.first_at_or_after(p.t - self._half, lo)
+        idx = ring.first_at_or_after(t - self._half, lo)
         if idx >= ring.total:  # cannot happen once newest ≥ t − ½/fs; kept as a guard
             return "no_data"
         t_idx = ring.timestamp(idx)
-        if idx == lo and lo > self._segment_start and t_idx > p.t + self._half:
+        if idx == lo and lo > self._segment_start and t_idx > t + self._half:
             return "too_old"
-        if t_idx - p.t > self._half + self._gap_tol:
+        if t_idx - t > self._half + self._gap_tol:
             return "no_data"
-        p.index = idx
-        return None
+        return idx
 
     def _drop(self, ti: int, reason: str, t: float) -> None:
         tr = self._trackers[ti]

@@ -53,6 +53,39 @@ def zero_phase(sos: NDArray[np.float64], x: NDArray[np.float64]) -> NDArray[np.f
     return np.asarray(signal.sosfiltfilt(sos, x, axis=0, padlen=padlen))
 
 
+class ZeroPhase:
+    """:func:`zero_phase` with one filter, bit for bit, for filtering many arrays.
+
+    ``sosfiltfilt`` solves for the filter's initial conditions (``sosfilt_zi``) on every call,
+    which is most of the cost of filtering one average; here they are solved once. The rest is
+    ``sosfiltfilt``'s own sequence of operations (odd extension, forward pass started from
+    ``zi·x[0]``, backward pass started from ``zi·y[-1]``, trim), so every value and the
+    result's memory layout are the same (``tests/engine/test_measure_exact.py`` checks it).
+
+    Args:
+        sos: second-order sections, shape (n_sections, 6).
+    """
+
+    def __init__(self, sos: NDArray[np.float64]) -> None:
+        self.sos = sos
+        self._zi = signal.sosfilt_zi(sos)  # (n_sections, 2)
+        self._padlen = 3 * (2 * sos.shape[0] + 1)
+
+    def __call__(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Filter ``x`` (n_times, …) along axis 0, as ``zero_phase(sos, x)``."""
+        x = np.asarray(x)
+        edge = min(self._padlen, x.shape[0] - 1)
+        if edge > 0:  # odd extension: the ends mirrored through the end samples
+            head = 2 * x[0:1] - x[edge:0:-1]
+            tail = 2 * x[-1:] - x[-2 : -(edge + 2) : -1]
+            x = np.concatenate((head, x, tail), axis=0)
+        zi = self._zi.reshape(self._zi.shape + (1,) * (x.ndim - 1))
+        y, _ = signal.sosfilt(self.sos, x, axis=0, zi=zi * x[0:1])
+        y, _ = signal.sosfilt(self.sos, y[::-1], axis=0, zi=zi * y[-1:])
+        y = y[::-1]
+        return y[edge:-edge] if edge > 0 else y
+
+
 def find_peak(
     y: NDArray[np.float64], times_ms: NDArray[np.float64], spec: PeakSpec, channel: str
 ) -> PeakMeasure:
@@ -113,12 +146,15 @@ class Measurer:
         self.times_ms = times_ms
         self.peaks = test.peaks
         self.sos = design_bandpass(test.bandpass_hz, sfreq_hz) if test.bandpass_hz else None
+        self._zero_phase = ZeroPhase(self.sos) if self.sos is not None else None
         ch = list(test.channels)
         self._peak_ch = [ch.index(p.channel) if p.channel else 0 for p in test.peaks]
         names = [p.name for p in test.peaks]
         amp = test.amplitude or ((names[0],) if names else ())
         self._amp_idx = [names.index(a) for a in amp]
         self.channel_index = self._peak_ch[self._amp_idx[0]] if self._amp_idx else 0
+        # The channels of an average that measure() reads: the peaks' and the trended one.
+        self._read = sorted({*self._peak_ch, self.channel_index})
         self._channels = test.channels
         post_start = max(0.0, test.blank_ms[1] if test.blank_ms else 0.0)
         post = np.flatnonzero(times_ms > post_start)
@@ -128,32 +164,18 @@ class Measurer:
         sp_index = int(post[post.size // 2])
         self.sp_index = sp_index
         """The Fsp single point's sample index: the middle of the post-stimulus window."""
-        if self.sos is None:
+        if self._zero_phase is None:
             weights = np.zeros(times_ms.shape[0])
             weights[sp_index] = 1.0
         else:
             # Row sp of the (linear) zero-phase filter: the filtered sweep's value at sp.
-            weights = zero_phase(self.sos, np.eye(times_ms.shape[0]))[sp_index]
+            weights = self._zero_phase(np.eye(times_ms.shape[0]))[sp_index]
         self.sp_weights: NDArray[np.float64] = weights
         """The single point for Fsp, mid post-stimulus window, as weights over a sweep's samples."""
 
     def filtered(self, x: NDArray[np.float64]) -> NDArray[np.float64]:
         """The average as measured: band-passed when the test asks for it."""
-        return zero_phase(self.sos, x) if self.sos is not None else x
-
-    def filtered_pair(
-        self, a: NDArray[np.float64], b: NDArray[np.float64]
-    ) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
-        """``(filtered(a), filtered(b))`` for two (n_times, n_channels) arrays, in one call.
-
-        The filter runs on each channel on its own, so filtering the two side by side gives the
-        very same numbers as two calls, for about half the fixed cost of a call.
-        """
-        if self.sos is None:
-            return a, b
-        both = zero_phase(self.sos, np.concatenate((a, b), axis=1))
-        n = a.shape[1]
-        return both[:, :n], both[:, n:]
+        return self._zero_phase(x) if self._zero_phase is not None else x
 
     def measure(
         self,
@@ -171,9 +193,52 @@ class Measurer:
             sp_var: (n_channels,) single-point variance across sweeps, µV², in the same band
                 (see ``sp_weights``).
         """
+        c = self.channel_index
+        waves = [mean_f[:, k] for k in self._peak_ch]
+        return self._measure(waves, mean_f[:, c], pm_f[:, c], sweeps, sp_var)
+
+    def measure_average(
+        self,
+        mean_uv: NDArray[np.float64],
+        pm_uv: NDArray[np.float64],
+        sweeps: float,
+        sp_var: NDArray[np.float64],
+    ) -> Measures:
+        """``measure(filtered(mean_uv), filtered(pm_uv), sweeps, sp_var)``: measure an unfiltered
+        average (n_times, n_channels) µV and its ± average.
+
+        Only the channels :meth:`measure` reads are band-passed (usually one of the mean's and
+        one of the ± average's, not all of both): the filter runs on each channel on its own, so
+        the numbers are the same, for a fraction of the cost.
+        """
+        if self._zero_phase is None:
+            return self.measure(mean_uv, pm_uv, sweeps, sp_var)
+        c = self.channel_index
+        read = self._read
+        f = self._zero_phase(np.concatenate((mean_uv[:, read], pm_uv[:, c : c + 1]), axis=1))
+        col = {k: f[:, j] for j, k in enumerate(read)}
+        return self._measure([col[k] for k in self._peak_ch], col[c], f[:, -1], sweeps, sp_var)
+
+    def _measure(
+        self,
+        waves: list[NDArray[np.float64]],
+        mean_c: NDArray[np.float64],
+        pm_c: NDArray[np.float64],
+        sweeps: float,
+        sp_var: NDArray[np.float64],
+    ) -> Measures:
+        """Measure an average from the channels it is read on (all as measured, µV).
+
+        Args:
+            waves: per named peak, (n_times,) the average on the peak's channel.
+            mean_c: (n_times,) the average on the trended channel (``channel_index``).
+            pm_c: (n_times,) the ± average there.
+            sweeps: sweeps behind the average (effective for EWMA).
+            sp_var: (n_channels,) single-point variance across sweeps, µV².
+        """
         peaks = tuple(
-            find_peak(mean_f[:, c], self.times_ms, p, self._channels[c])
-            for p, c in zip(self.peaks, self._peak_ch, strict=True)
+            find_peak(w, self.times_ms, p, self._channels[k])
+            for w, p, k in zip(waves, self.peaks, self._peak_ch, strict=True)
         )
         c = self.channel_index
         if len(self._amp_idx) == 2:
@@ -184,10 +249,10 @@ class Measurer:
             a = peaks[self._amp_idx[0]]
             amplitude, latency = abs(a.amplitude_uv), a.latency_ms
         else:
-            seg = mean_f[self._post, c]
+            seg = mean_c[self._post]
             amplitude, latency = float(seg.max() - seg.min()), math.nan
-        m = mean_f[self._post, c]
-        q = pm_f[self._post, c]
+        m = mean_c[self._post]
+        q = pm_c[self._post]
         p_mean = float(np.mean(m * m))
         p_pm = float(np.mean(q * q))
         if not math.isfinite(p_pm):

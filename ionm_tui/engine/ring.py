@@ -58,6 +58,10 @@ class SampleRing:
         """Timestamp of the sample at absolute ``index`` (must be held)."""
         return float(self._ts[index % self.capacity])
 
+    def timestamps_at(self, indices: list[int]) -> NDArray[np.float64]:
+        """Timestamps (n,) of the samples at absolute ``indices`` (all held), in one call."""
+        return self._ts[np.asarray(indices, dtype=np.intp) % self.capacity]
+
     def cut(
         self,
         start: int,

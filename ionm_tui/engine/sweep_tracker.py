@@ -85,8 +85,10 @@ class SweepTracker(Tracker):
         """
         p = self.processor
         last = p.n_times - 1
-        t_stim = [ring.timestamp(i) for i in stims]
-        gaps = [self.spans_gap(ring.timestamp(s), ring.timestamp(s + last)) for s in starts]
+        t_stim = ring.timestamps_at(stims).tolist()
+        # spans_gap of every window at once: the same float64 arithmetic, elementwise.
+        span = ring.timestamps_at([s + last for s in starts]) - ring.timestamps_at(starts)
+        gaps = (np.abs(span - p.expected_span_s) > self._gap_tol).tolist()
         if p.batchable:
             judged = p.process_many(ring.cut_rows(starts, p.n_times, p.cut_columns))
         else:

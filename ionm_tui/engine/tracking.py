@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import deque
+from collections.abc import Callable
 from dataclasses import replace
 
 import numpy as np
@@ -15,6 +16,9 @@ from .specs import AlertSpec, AveragingSpec
 from .trends import Baseline, TrendPoint, change_pct
 
 Record = AverageRecord | BaselineRecord | TrendPoint | AlertEvent
+
+Wave = NDArray[np.float64] | Callable[[], NDArray[np.float64]]
+"""A waveform (n_times, n_channels), or a function computing it when first needed."""
 
 _EMPTY = np.empty(0)
 _EMPTY.setflags(write=False)
@@ -68,9 +72,10 @@ class Tracker:
         self.seq = 0
         self.accepted = 0
         self._latest: TrendPoint | None = None
-        self._latest_wave: NDArray[np.float64] | None = None
+        self._latest_wave: Wave | None = None
         self._points: deque[TrendPoint] = deque(maxlen=history)
-        self._trend_arrays: tuple[NDArray[np.float64], ...] = (_EMPTY,) * 4
+        # Built from _points when a view first needs them (None: stale).
+        self._trend_arrays: tuple[NDArray[np.float64], ...] | None = (_EMPTY,) * 4
         self._waterfall: deque[AverageRecord] = deque(maxlen=waterfall_depth)
         self._view: TestView | None = None
 
@@ -89,38 +94,30 @@ class Tracker:
         self,
         point: TrendPoint,
         wave: AverageRecord | None,
-        wave_as_measured: NDArray[np.float64] | None,
+        wave_as_measured: Wave | None,
         *,
         baseline_worthy: bool = True,
     ) -> list[Record]:
         """Record a new trend point (and the waveform behind it); return the records.
 
-        ``baseline_worthy=False`` keeps this point from becoming the automatic baseline (e.g. a
-        single sweep with no response).
+        ``wave_as_measured`` may be a function: it is called only if a view or a baseline needs
+        the waveform before the next point replaces it. ``baseline_worthy=False`` keeps this
+        point from becoming the automatic baseline (e.g. a single sweep with no response).
         """
         records: list[Record] = []
         self._view = None
         self.seq = point.seq
+        self._latest_wave = wave_as_measured
         if self.baseline is None and self.auto_baseline and baseline_worthy:
-            b = Baseline.from_point("auto", point, wave_as_measured)
+            b = Baseline.from_point("auto", point, self._measured_wave())
             self.baselines["auto"] = self.baseline = b
             records.append(
                 BaselineRecord(self.id, "auto", "captured", point.t, b.amplitude_uv, b.latency_ms)
             )
             point = _rebase(point, b)
         self._latest = point
-        self._latest_wave = wave_as_measured
         self._points.append(point)
-        pts = self._points
-        self._trend_arrays = tuple(
-            read_only(np.fromiter(gen, float, len(pts)))
-            for gen in (
-                (p.t for p in pts),
-                (p.amplitude_uv for p in pts),
-                (p.latency_ms for p in pts),
-                (p.primary_value for p in pts),
-            )
-        )
+        self._trend_arrays = None
         if wave is not None:
             self._waterfall.append(wave)
             records.append(wave)
@@ -128,6 +125,13 @@ class Tracker:
         if self.alerts is not None:
             records.extend(self.alerts.update(point, self.baseline))
         return records
+
+    def _measured_wave(self) -> NDArray[np.float64] | None:
+        """The latest waveform as measured (computed now if it was deferred)."""
+        w = self._latest_wave
+        if callable(w):
+            w = self._latest_wave = w()
+        return w
 
     # --- commands -------------------------------------------------------------------------------
 
@@ -154,7 +158,7 @@ class Tracker:
             raise ValueError(f"test {self.id} has no average yet; wait for its first update")
         p = self._latest
         cleared = self.alerts.reset(t, f"new baseline {name}") if self.alerts else []
-        b = Baseline.from_point(name, p, self._latest_wave)
+        b = Baseline.from_point(name, p, self._measured_wave())
         self.baselines[name] = self.baseline = b
         self._view = None
         return [
@@ -195,13 +199,24 @@ class Tracker:
     def view(self) -> TestView:
         """The current read-only view (cached until the state changes)."""
         if self._view is None:
+            if self._trend_arrays is None:
+                pts = self._points
+                self._trend_arrays = tuple(
+                    read_only(np.fromiter(gen, float, len(pts)))
+                    for gen in (
+                        (p.t for p in pts),
+                        (p.amplitude_uv for p in pts),
+                        (p.latency_ms for p in pts),
+                        (p.primary_value for p in pts),
+                    )
+                )
             t_arr, a_arr, l_arr, p_arr = self._trend_arrays
             b = self.baseline
             self._view = TestView(
                 spec=self.spec,  # type: ignore[arg-type]
                 averaging=self.averaging,  # type: ignore[arg-type]
                 times_ms=self.times_ms,
-                average_uv=self._latest_wave,
+                average_uv=self._measured_wave(),
                 baseline_uv=b.average_uv if b else None,
                 baseline=b.name if b else None,
                 baselines=tuple(self.baselines),
