@@ -68,7 +68,7 @@ def _aligned(n: int) -> int:
 
 
 class PrefetchedBlocks(Iterator[Block]):
-    """The blocks of ``reader.iter_chunks(ids, max_samples, zero_copy=True)``, read by a child.
+    """The blocks of ``reader.iter_chunks(ids, max_samples, …)``, read by a child process.
 
     Start the child early with the constructor (its interpreter starts while this process
     scans the file), then :meth:`start` it on the scanned reader.
