@@ -42,7 +42,7 @@ def run_engine(
     engine: Engine,
     source: Source,
     *,
-    publish: Callable[[EngineSnapshot], None],
+    publish: Callable[[EngineSnapshot], None] | None,
     on_records: Callable[[list[Record]], None] | None = None,
     commands: queue.SimpleQueue[Command] | None = None,
     should_stop: Callable[[], bool] = lambda: False,
@@ -56,7 +56,8 @@ def run_engine(
         engine: the engine (owned by this loop's thread from now on).
         source: the input.
         publish: receives a snapshot at most ``publish_hz`` times per second (and a final one);
-            it must not block (the console posts a message; headless runs may ignore it).
+            it must not block (the console posts a message). None (headless runs): no snapshot
+            is made until the final one, which is returned.
         on_records: receives every record, in order, as soon as the engine emits it.
         commands: commands from other threads, applied between chunks; a rejected command
             becomes a ``command_rejected`` quality record naming the reason.
@@ -66,13 +67,12 @@ def run_engine(
         clock: monotonic seconds (injectable for tests).
 
     Returns:
-        The last snapshot published.
+        The final snapshot (the last one published, if any were).
     """
     if not (math.isfinite(publish_hz) and publish_hz > 0):
         raise ValueError(f"publish_hz must be positive; got {publish_hz!r}")
     interval = 1.0 / publish_hz
     last_publish = -math.inf
-    snap = _snapshot(engine, source)
     while not should_stop():
         items = source.drain(poll_s)
         _apply_commands(engine, commands)
@@ -92,9 +92,8 @@ def run_engine(
         if records and on_records is not None:
             on_records(records)
         now = clock()
-        if now - last_publish >= interval:
-            snap = _snapshot(engine, source)
-            publish(snap)
+        if publish is not None and now - last_publish >= interval:
+            publish(_snapshot(engine, source))
             last_publish = now
         if not items and source.finished:
             break
@@ -102,7 +101,8 @@ def run_engine(
     if records and on_records is not None:
         on_records(records)
     snap = _snapshot(engine, source)
-    publish(snap)
+    if publish is not None:
+        publish(snap)
     return snap
 
 

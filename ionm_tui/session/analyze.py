@@ -13,7 +13,7 @@ from ..engine.runner import run_engine
 from ..errors import SessionError
 from ..profile import Profile
 from .case import Case, load_profile, open_replay, profile_text
-from .results import dumps, header
+from .results import encode, header
 from .summary import Summary
 
 
@@ -79,7 +79,7 @@ def _analyze(c: Case, prof: Profile, case: Path, out_dir: Path) -> AnalysisResul
     summary = Summary(t0=getattr(src, "t_first", None))
     n_lines = 0
     start = time.perf_counter()
-    with tmp.open("w", encoding="utf-8") as fh:
+    with tmp.open("wb") as fh:  # orjson's UTF-8 bytes as they are: no decoding, re-encoding
         head = header(
             profile=prof.id,
             source=str(Path(case).resolve()),
@@ -90,18 +90,19 @@ def _analyze(c: Case, prof: Profile, case: Path, out_dir: Path) -> AnalysisResul
             },
         )
         for line in (head, *c.streams):
-            fh.write(dumps(line) + "\n")
+            fh.write(encode(line) + b"\n")
             n_lines += 1
 
         def sink(records: list[object]) -> None:
             nonlocal n_lines
             summary.add(records)
-            fh.write("".join(dumps(r) + "\n" for r in records))
+            fh.write(b"".join(encode(r) + b"\n" for r in records))
             n_lines += len(records)
 
-        run_engine(c.engine, c.source, publish=lambda s: None, on_records=sink)
+        run_engine(c.engine, c.source, publish=None, on_records=sink)
         for w in c.source.warnings:  # type: ignore[attr-defined]
-            fh.write(dumps({"type": "quality", "t": None, "kind": "truncated", "detail": w}) + "\n")
+            fh.write(encode({"type": "quality", "t": None, "kind": "truncated", "detail": w}))
+            fh.write(b"\n")
             n_lines += 1
     shutil.move(tmp, results)
     wall = time.perf_counter() - start
