@@ -17,6 +17,7 @@ for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
 import argparse  # noqa: E402
 import importlib.util  # noqa: E402
 import json  # noqa: E402
+import math  # noqa: E402
 import resource  # noqa: E402
 import shutil  # noqa: E402
 import statistics  # noqa: E402
@@ -48,6 +49,16 @@ BLOCK_STIMULI = 94  # stimuli per cycled block: 94 / 4.7 Hz = 20 s, even, so sit
 BLOCK_LEN = round(BLOCK_STIMULI / STIM_HZ * FS)  # 100 000 samples
 CHUNK = 5000  # samples per write_samples call (1 s; divides the block)
 T0 = 12_345.0  # LSL seconds of the first sample
+CLOCK_EVERY = 5  # chunks (s) between ClockOffset chunks, as LabRecorder writes them
+
+
+def clock_offset_s(t: float) -> float:
+    """The amplifier host's clock offset at LSL time ``t``: 1.2 ms, drifting 1 µs per 100 s,
+    with ±20 µs of deterministic measurement jitter. Both streams come from one host, so the
+    correction moves data and markers alike and the sweeps are the same as without it."""
+    return 0.0012 + 1e-8 * (t - T0) + 2e-5 * math.sin(t * 12.9898)
+
+
 SITES = (("L", "MN_L"), ("R", "MN_R"))  # (side, marker code); stimuli alternate L, R, L…
 WINDOW_MS = (-10.0, 90.0)
 BASELINE_MS = (-10.0, -1.0)
@@ -206,11 +217,15 @@ def write_case(path: Path, minutes: float) -> tuple[int, float, int]:
             DATA_NAME, "EEG", N_CH, FS, "float32", "bench-amp-1", LABELS, ["microvolts"] * N_CH
         )
         m = xw.add_stream(MARKER_NAME, "Markers", 1, 0.0, "string", "bench-amp-1-markers")
-        for ts, x, idx in w.chunks():
+        for k, (ts, x, idx) in enumerate(w.chunks()):
             xw.write_samples(d, ts, x)
             if idx:  # markers follow the chunk holding their sample, as an LSL recorder sees them
                 mts = T0 + samples[idx].astype(np.float64) / FS
                 xw.write_samples(m, mts, [codes[int(site[i])] for i in idx])
+            if k % CLOCK_EVERY == 0:  # as LabRecorder: each stream's clock offset every 5 s
+                t_now = float(ts[-1])
+                for sid in (d, m):
+                    xw.write_clock_offset(sid, t_now, clock_offset_s(t_now))
     return path.stat().st_size, time.perf_counter() - t, int(samples.size)
 
 
