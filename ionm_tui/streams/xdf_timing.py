@@ -181,6 +181,20 @@ class JitterModel:
         return self.y_ref[segs] + self.slopes[segs] * (idx - self.x_ref[segs])
 
 
+def _combine(seg: list[float], nb: float, mx: float, my: float, sxx: float, sxy: float) -> None:
+    """Fold a run of ``nb`` samples (means ``mx``, ``my`` in the segment's origin; centred sums
+    ``sxx``, ``sxy``) into ``seg`` = [start, x0, y0, n, mean_x, mean_y, sxx, sxy], in place:
+    Chan et al.'s pairwise update."""
+    na = seg[3]
+    n = na + nb
+    dx, dy = mx - seg[4], my - seg[5]
+    seg[3] = n
+    seg[4] += dx * nb / n
+    seg[5] += dy * nb / n
+    seg[6] += sxx + dx * dx * na * nb / n
+    seg[7] += sxy + dx * dy * na * nb / n
+
+
 class JitterFitter:
     """Least-squares line per break-free segment, fed block by block with synced timestamps.
 
@@ -240,14 +254,7 @@ class JitterFitter:
         if self._centred.shape[0] != nb:  # blocks mostly have the same length: build it once
             self._centred = np.arange(nb) - (nb - 1) / 2
         sxy = float(np.dot(self._centred, y - my))
-        na = seg[3]
-        n = na + nb
-        dx, dy = mx - seg[4], my - seg[5]
-        seg[3] = n
-        seg[4] += dx * nb / n
-        seg[5] += dy * nb / n
-        seg[6] += sxx + dx * dx * na * nb / n
-        seg[7] += sxy + dx * dy * na * nb / n
+        _combine(seg, nb, mx, my, sxx, sxy)
 
     def extend(self, later: JitterFitter) -> None:
         """Append the fit of the span that follows this one in the stream (``later`` must start
@@ -268,16 +275,9 @@ class JitterFitter:
         head = segs[0]
         if not abs(head[2] - self._last) > self._threshold:  # no break: one segment
             seg = self._segs[-1]
-            nb, na = head[3], seg[3]
-            n = na + nb
-            mx_b = head[4] + (head[1] - seg[1])  # later's means in this segment's origin
-            my_b = head[5] + (head[2] - seg[2])
-            dx, dy = mx_b - seg[4], my_b - seg[5]
-            seg[3] = n
-            seg[4] += dx * nb / n
-            seg[5] += dy * nb / n
-            seg[6] += head[6] + dx * dx * na * nb / n
-            seg[7] += head[7] + dx * dy * na * nb / n
+            # later's means re-expressed in this segment's origin
+            mx_b, my_b = head[4] + (head[1] - seg[1]), head[5] + (head[2] - seg[2])
+            _combine(seg, head[3], mx_b, my_b, head[6], head[7])
             segs = segs[1:]
         self._segs.extend(segs)
         self._n, self._last = later._n, later._last
