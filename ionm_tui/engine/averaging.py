@@ -37,12 +37,15 @@ def pm_signs(n: int) -> NDArray[np.float64]:
     return np.column_stack((first, -first)).ravel()[:n]
 
 
-_SIGNS = pm_signs(8192)
+# The sequence repeats every 2·len(_PAIR_FLIPS) sweeps (np.resize cycles the flips), so one
+# period answers for every k: an EWMA test counts its sweeps for the whole case, and
+# recomputing the signs up to k (as before) made each sweep cost O(k) after the first 8192.
+_SIGNS = pm_signs(2 * _PAIR_FLIPS.shape[0])
 
 
 def pm_sign(k: int) -> float:
     """The ± sign of sweep ``k`` (0-based), as :func:`pm_signs`."""
-    return float(_SIGNS[k]) if k < _SIGNS.shape[0] else float(pm_signs(k + 1)[k])
+    return float(_SIGNS[k % _SIGNS.shape[0]])
 
 
 @dataclass(frozen=True, slots=True)

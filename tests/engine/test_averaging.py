@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose
 
-from ionm_tui.engine.averaging import AverageEstimate, Averager, pm_signs
+from ionm_tui.engine.averaging import AverageEstimate, Averager, pm_sign, pm_signs
 from ionm_tui.engine.specs import AveragingSpec
 
 N_TIMES, N_CH, SP = 16, 2, 9
@@ -289,3 +289,13 @@ class TestAllModes:
         before = est.mean_uv.copy()
         _feed(avg, sweeps[4:])
         assert_allclose(est.mean_uv, before, rtol=0, atol=0)
+
+
+def test_pm_sign_is_pm_signs_for_every_sweep_of_a_long_case() -> None:
+    """pm_sign(k) is pm_signs' k-th sign far past the precomputed period too (an EWMA test
+    counts its sweeps for the whole case: ~70 000 in 8 hours at 4.7 Hz over two limbs)."""
+    n = 70_000
+    signs = pm_signs(n)
+    picks = np.r_[0:20, 8180:8210, 16380:16400, n - 20 : n]
+    assert [pm_sign(int(k)) for k in picks] == signs[picks].tolist()
+    assert all(pm_sign(k) == signs[k] for k in range(0, n, 7))
