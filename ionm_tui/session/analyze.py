@@ -15,6 +15,7 @@ from ..profile import Profile
 from .case import Case, load_profile, open_replay, profile_text
 from .results import encode, header
 from .summary import Summary
+from .write_behind import WriteBehind
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,7 +80,8 @@ def _analyze(c: Case, prof: Profile, case: Path, out_dir: Path) -> AnalysisResul
     summary = Summary(t0=getattr(src, "t_first", None))
     n_lines = 0
     start = time.perf_counter()
-    with tmp.open("wb") as fh:  # orjson's UTF-8 bytes as they are: no decoding, re-encoding
+    # The results are written by a thread of their own: the engine never waits on the disk.
+    with tmp.open("wb") as fh, WriteBehind(fh) as out:  # orjson's UTF-8 bytes as they are
         head = header(
             profile=prof.id,
             source=str(Path(case).resolve()),
@@ -89,20 +91,19 @@ def _analyze(c: Case, prof: Profile, case: Path, out_dir: Path) -> AnalysisResul
                 **profile_text(prof),
             },
         )
-        for line in (head, *c.streams):
-            fh.write(encode(line) + b"\n")
-            n_lines += 1
+        out.write(b"".join(encode(line) + b"\n" for line in (head, *c.streams)))
+        n_lines += 1 + len(c.streams)
 
         def sink(records: list[object]) -> None:
             nonlocal n_lines
             summary.add(records)
-            fh.write(b"".join(encode(r) + b"\n" for r in records))
+            out.write(b"".join(encode(r) + b"\n" for r in records))
             n_lines += len(records)
 
         run_engine(c.engine, c.source, publish=None, on_records=sink)
         for w in c.source.warnings:  # type: ignore[attr-defined]
-            fh.write(encode({"type": "quality", "t": None, "kind": "truncated", "detail": w}))
-            fh.write(b"\n")
+            line = {"type": "quality", "t": None, "kind": "truncated", "detail": w}
+            out.write(encode(line) + b"\n")
             n_lines += 1
     shutil.move(tmp, results)
     wall = time.perf_counter() - start
