@@ -10,13 +10,20 @@ right before, on and right after the split.
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import numpy as np
 import pytest
 import pyxdf
 
-from ionm_tui.streams.xdf_format import BOUNDARY_UUID, Tag, encode_chunk, encode_varlen
+from ionm_tui.streams.xdf_format import (
+    BOUNDARY_UUID,
+    Tag,
+    encode_chunk,
+    encode_varlen,
+    read_chunk_header,
+)
 from ionm_tui.streams.xdf_prefetch import PrefetchedBlocks, prefetch_available
 from ionm_tui.streams.xdf_reader import XdfReader
 from ionm_tui.streams.xdf_timing import JitterFitter
@@ -162,3 +169,49 @@ def test_an_ordinary_file_is_split_and_matches_pyxdf(tmp_path: Path) -> None:
     path = _odd_chunk_file(tmp_path / "plain.xdf", at=-1, kind="empty")
     reader = _assert_like_pyxdf(path)
     assert len(reader.fit_spans()) == 2
+
+
+def test_scan_hints_point_at_later_chunk_headers_and_never_change_what_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The header scan asks the OS to fetch the pages where later Samples chunks' headers are
+    guessed to be (one chunk length apart): with chunks of one size every guess lands on a real
+    header (the last one on the footer's), and a platform where the hint fails reads the file
+    just the same."""
+    path = tmp_path / "big.xdf"
+    rng = np.random.default_rng(3)
+    with XdfWriter(path) as w:
+        d = w.add_stream("amp", "EEG", 8, FS, "float32", "amp-1")
+        for k in range(12):  # chunks of 2500 stamped 8-channel samples: ~100 KB each
+            t = 100.0 + k * 2.5 + np.arange(2500) / FS
+            w.write_samples(d, t, rng.normal(0, 10, (2500, 8)).astype(np.float32))
+    headers = []  # where every chunk after the first two Samples chunks starts
+    with open(path, "rb") as f:
+        pos, size = 4, path.stat().st_size
+        while pos < size:
+            h = read_chunk_header(f, pos, size)
+            headers.append((h.offset, h.tag))
+            pos = h.end
+    first = [at for at, tag in headers if tag == Tag.SAMPLES][1]
+    later = [at for at, _ in headers if at > first]
+    hints: list[tuple[int, int, int]] = []
+
+    def refuse(fd: int, offset: int, length: int, advice: int) -> None:
+        hints.append((offset, length, advice))
+        raise OSError(22, "Invalid argument")
+
+    with monkeypatch.context() as m:
+        m.setattr(os, "posix_fadvise", refuse)
+        hinted = XdfReader(path)
+    assert hints, "the scan gave no hint"
+    for offset, length, advice in hints:
+        assert advice == os.POSIX_FADV_WILLNEED
+        assert offset % 4096 == 0
+        assert any(offset <= at < offset + length for at in later)
+    got = list(hinted.iter_chunks(max_samples=4096))
+    want = list(XdfReader(path).iter_chunks(max_samples=4096))
+    assert len(got) == len(want)
+    for (s1, t1, v1), (s2, t2, v2) in zip(got, want, strict=True):
+        assert s1 == s2
+        assert t1.tobytes() == t2.tobytes()
+        assert np.asarray(v1).tobytes() == np.asarray(v2).tobytes()
