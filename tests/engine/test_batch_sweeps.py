@@ -72,8 +72,9 @@ def test_process_many_is_process_bit_for_bit(
     n: int,
 ) -> None:
     """Every window comes out of process_many as out of process: the same reason, or the same
-    sweep bytes in the same (row-major) layout — including NaN, inf, saturated and flat ones,
-    and windows shorter than one fold of the peak-to-peak reduction."""
+    sweep bytes in the same (row-major) layout — including NaN, inf, saturated and flat ones
+    (also with the bad sample inside the blanked span, which blanking removes but the raw
+    checks still see), and windows shorter than one fold of the peak-to-peak reduction."""
     try:
         p = _processor(blank, baseline, reject, window_ms=window)
     except ValueError:  # blanking or baseline outside the window: not a valid test
@@ -83,8 +84,12 @@ def test_process_many_is_process_bit_for_bit(
     assert p.cut_order == "C"
     rng = np.random.default_rng(seed)
     windows = rng.normal(0.0, 8.0, (n, p.n_times, 3))
+    in_blank = np.flatnonzero((p.times_ms >= blank[0] - 1e-9) & (p.times_ms <= blank[1] + 1e-9))
     for k in range(n):
-        kind = rng.integers(0, 6)
+        kind = rng.integers(0, 8)
+        if kind >= 6 and in_blank.size:
+            bad = (45.0, np.nan)[kind - 6]
+            windows[k, rng.choice(in_blank), rng.integers(3)] = bad
         if kind == 1:
             windows[k, rng.integers(p.n_times), rng.integers(3)] = np.nan
         elif kind == 2:
