@@ -14,6 +14,10 @@ class SampleRing:
     Samples are addressed by their absolute index since the engine started (0, 1, 2, …), so
     a sweep's position never depends on how the stream was chunked.
 
+    Samples of a float32 stream are kept as float32 and become float64 when they are cut: the
+    same values (the conversion is exact either way) for half the memory and half the copying
+    of every sample written. Any other dtype, once written, makes the ring float64 for good.
+
     Args:
         capacity: samples kept.
         n_channels: channels per sample.
@@ -23,7 +27,9 @@ class SampleRing:
         if capacity < 2:
             raise ValueError(f"capacity must be ≥ 2 samples; got {capacity}")
         self.capacity = capacity
-        self._data = np.zeros((capacity, n_channels), dtype=np.float64)
+        self._data: NDArray[np.float32] | NDArray[np.float64] = np.zeros(
+            (capacity, n_channels), dtype=np.float32
+        )
         self._ts = np.zeros(capacity, dtype=np.float64)
         self.total = 0
         """Samples written so far (the absolute index of the next sample)."""
@@ -45,6 +51,8 @@ class SampleRing:
         n = timestamps.shape[0]
         if n > self.capacity:
             raise ValueError(f"a write of {n} samples exceeds the ring capacity {self.capacity}")
+        if samples.dtype != self._data.dtype and self._data.dtype == np.float32:
+            self._data = self._data.astype(np.float64)  # exact; from now on float64
         pos = self.total % self.capacity
         first = min(n, self.capacity - pos)
         self._data[pos : pos + first] = samples[:first]
@@ -133,25 +141,26 @@ class SampleRing:
         return lo + head.shape[0] + int(self._ts[: p1 + 1].searchsorted(t, side="left"))
 
 
-def _pick_f(rows: NDArray[np.float64], columns: NDArray[np.intp] | slice) -> NDArray[np.float64]:
-    """A copy of ``rows[:, columns]``, column-major (what numpy's fancy indexing returns)."""
-    if isinstance(columns, slice):
-        return np.asfortranarray(rows[:, columns])
-    return rows[:, columns]
+def _pick_f(rows: NDArray[np.floating], columns: NDArray[np.intp] | slice) -> NDArray[np.float64]:
+    """A float64 copy of ``rows[:, columns]``, column-major (what numpy's fancy indexing
+    returns; for float64 rows that copy is returned as it is)."""
+    return np.asfortranarray(rows[:, columns], dtype=np.float64)
 
 
 def _put_c(
-    out: NDArray[np.float64], rows: NDArray[np.float64], columns: NDArray[np.intp] | slice
+    out: NDArray[np.float64], rows: NDArray[np.floating], columns: NDArray[np.intp] | slice
 ) -> None:
-    """Write ``rows[:, columns]`` into the row-major ``out`` without a temporary."""
+    """Write ``rows[:, columns]`` into the row-major float64 ``out`` (converting float32)."""
     if isinstance(columns, slice):
         out[...] = rows[:, columns]
-    else:
+    elif rows.dtype == out.dtype:
         np.take(rows, columns, axis=1, out=out, mode="clip")  # indices are valid: no checks
+    else:
+        out[...] = np.take(rows, columns, axis=1)
 
 
-def _pick_c(rows: NDArray[np.float64], columns: NDArray[np.intp] | slice) -> NDArray[np.float64]:
-    """A row-major copy of ``rows[:, columns]``; a slice of columns copies fastest."""
+def _pick_c(rows: NDArray[np.floating], columns: NDArray[np.intp] | slice) -> NDArray[np.float64]:
+    """A row-major float64 copy of ``rows[:, columns]``; a slice of columns copies fastest."""
     if isinstance(columns, slice):
-        return rows[:, columns].copy()
-    return np.take(rows, columns, axis=1)
+        return np.array(rows[:, columns], dtype=np.float64, order="C")
+    return np.take(rows, columns, axis=1).astype(np.float64, copy=False)

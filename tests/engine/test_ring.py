@@ -147,3 +147,50 @@ class TestFirstAtOrAfter:
         """A lower bound at or past total finds nothing: total is returned."""
         ring = _filled(8, 13, 4)
         assert ring.first_at_or_after(0.0, 13) == 13
+
+
+class TestSampleDtypes:
+    """A float32 stream is kept as float32 and cut as float64; anything else is kept as float64.
+    Either way every cut is float64 with the values and memory layout of a float64 ring."""
+
+    @staticmethod
+    def _rings(dtypes: list[type]) -> tuple[SampleRing, SampleRing]:
+        """(a ring written in ``dtypes`` block by block, one written the same values as float64)."""
+        rng = np.random.default_rng(5)
+        mixed, reference = SampleRing(40, 4), SampleRing(40, 4)
+        total = 0
+        for dt in dtypes:
+            ts = np.arange(total, total + 13) / 10.0
+            x = (rng.normal(0, 50, (13, 4)) * (1000 if dt is np.int16 else 1)).astype(dt)
+            mixed.write(ts, x)
+            reference.write(ts, x.astype(np.float64))
+            total += 13
+        return mixed, reference
+
+    @pytest.mark.parametrize(
+        "dtypes",
+        [
+            [np.float32] * 5,
+            [np.float32, np.float32, np.float64, np.float32, np.float32],
+            [np.int16] * 4,
+            [np.float64, np.float32, np.float32],
+        ],
+    )
+    def test_cuts_are_float64_and_the_same_as_from_a_float64_ring(self, dtypes: list[type]) -> None:
+        mixed, reference = self._rings(dtypes)
+        starts = [mixed.oldest, mixed.total - 20, mixed.total - 35]  # one wraps around
+        for columns in (slice(1, 4), np.array([3, 0, 2], dtype=np.intp)):
+            got = mixed.cut_rows(starts, 12, columns)
+            want = reference.cut_rows(starts, 12, columns)
+            assert got.dtype == np.float64
+            assert got.flags.c_contiguous
+            assert got.tobytes() == want.tobytes()
+            for order in ("F", "C"):
+                for s in starts:
+                    ts1, a = mixed.cut(s, s + 11, columns, order)  # type: ignore[arg-type]
+                    ts2, b = reference.cut(s, s + 11, columns, order)  # type: ignore[arg-type]
+                    assert a.dtype == np.float64
+                    assert a.flags.f_contiguous == b.flags.f_contiguous
+                    assert a.flags.c_contiguous == b.flags.c_contiguous
+                    assert a.tobytes(order="A") == b.tobytes(order="A")
+                    assert ts1.tobytes() == ts2.tobytes()
