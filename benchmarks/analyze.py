@@ -402,7 +402,9 @@ def main(argv: list[str] | None = None) -> int:
         default=60.0,
         help="length MNE epochs in memory (default 60; lowered if it would not fit)",
     )
-    ap.add_argument("--repeats", type=int, default=1, help="runs per measurement (median shown)")
+    ap.add_argument(
+        "--repeats", type=int, default=3, help="runs per measurement (median shown; default 3)"
+    )
     ap.add_argument("--no-mne", action="store_true", help="skip MNE even when it is installed")
     ap.add_argument(
         "--warm", action="store_true", help="do not evict the case from the page cache first"

@@ -15,8 +15,9 @@ import threading
 from types import TracebackType
 from typing import BinaryIO
 
-_QUEUE_ITEMS = 64
-"""Pieces waiting to be written (a piece is one batch of records, typically ≤ 1 MB)."""
+_QUEUE_ITEMS = 16
+"""Pieces waiting to be written (a piece is one batch of records, typically ≤ 1 MB): the memory
+a stalled disk can cost is bounded by that."""
 
 
 class WriteBehind:
